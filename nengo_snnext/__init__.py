@@ -1,0 +1,10 @@
+"""nengo-snnext: neuron models from the spiking-network literature on every Nengo backend."""
+
+from nengo_snnext.neurons import KLIF, DiscreteLIF
+from nengo_snnext.version import version as __version__
+
+__all__ = ["DiscreteLIF", "KLIF", "__version__"]
+
+from nengo_snnext import backends  # noqa: E402
+
+backends.register_available()

@@ -1,0 +1,3 @@
+"""Nengo core (reference simulator) registrations."""
+
+from nengo_snnext.backends.reference import neurons  # noqa: F401  (registers builders)

@@ -1,0 +1,1 @@
+"""Pure, array-namespace-agnostic equations: one source of truth per neuron family."""

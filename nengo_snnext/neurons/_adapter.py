@@ -1,0 +1,85 @@
+"""Base class that runs a pure equation as a Nengo neuron type.
+
+A family's neuron type names its step equation and its state NamedTuple and
+says which keyword parameters the equation takes for a given ``dt``; this class
+turns that into Nengo's in-place ``step(dt, J, output, **state)``. The NengoDL
+builders call the same equation with TensorFlow ops.
+"""
+
+import inspect
+
+import numpy as np
+from nengo.exceptions import SimulationError
+from nengo.neurons import NeuronType
+from nengo.params import NumberParam
+
+from nengo_snnext.ops import NUMPY_OPS
+
+
+class EquationNeuronType(NeuronType):
+    """A spiking neuron type whose step is a pure function in ``equations``.
+
+    Subclasses set ``equation`` (a ``*_step(xp, dt, J, state, **params)``
+    function, wrapped in ``staticmethod``), ``state_class`` (its state
+    NamedTuple, fields in the order of ``state``) and implement
+    ``equation_params(dt)``.
+
+    Parameters
+    ----------
+    amplitude : float
+        Scaling of each output spike; a spike is ``amplitude / dt``.
+    dt : float
+        Simulator time step (s) assumed by ``rates``, ``gain_bias`` and
+        ``max_rates_intercepts``. The step itself always uses the simulator's
+        ``dt``; building with a different one warns, because rate-derived gains
+        and biases would then not give the requested rates.
+    initial_state : {str: Distribution or array_like}
+        Initial values of the state variables, overriding ``state``.
+    """
+
+    spiking = True
+    negative = False
+
+    amplitude = NumberParam("amplitude", low=0, low_open=True)
+    dt = NumberParam("dt", low=0, low_open=True)
+
+    equation = None
+    state_class = None
+
+    def __init__(self, amplitude=1.0, dt=0.001, initial_state=None):
+        super().__init__(initial_state=initial_state)
+        self.amplitude = amplitude
+        self.dt = dt
+
+    def replace(self, **changes):
+        """A copy of this neuron type with some constructor arguments changed.
+
+        For example ``KLIF(k=2).replace(dt=0.0005)``.
+        """
+        names = list(inspect.signature(type(self).__init__).parameters)[1:]
+        return type(self)(**{**{name: getattr(self, name) for name in names}, **changes})
+
+    def equation_params(self, dt):
+        """Keyword parameters of ``equation`` for simulator step ``dt``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must define equation_params(dt)"
+        )
+
+    def check_dt(self, dt):
+        """Raise a ``ValidationError`` if ``dt`` is unusable by this type."""
+
+    def step(self, dt, J, output, **state):
+        if not np.all(np.isfinite(J)):
+            bad = np.flatnonzero(~np.isfinite(J))
+            raise SimulationError(
+                f"{self}: non-finite input current J for neurons {bad[:10].tolist()}"
+                f" (values {J[bad[:10]].tolist()}); check the connections and "
+                "inputs feeding this ensemble"
+            )
+        current = self.state_class(**{name: state[name] for name in self.state})
+        spikes, new_state = self.equation(
+            NUMPY_OPS, dt, J, current, **self.equation_params(dt)
+        )
+        output[...] = spikes * (self.amplitude / dt)
+        for name, value in zip(new_state._fields, new_state):
+            state[name][...] = value

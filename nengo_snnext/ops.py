@@ -1,0 +1,82 @@
+"""The array-namespace protocol the equations are written against.
+
+Every equation in :mod:`nengo_snnext.equations` takes an ``xp`` argument that
+provides the functions below. ``NUMPY_OPS`` serves Nengo core and the rate
+computations; ``nengo_snnext.backends.dl.ops.TF_OPS`` provides the same names
+with TensorFlow ops, so one equation runs on both backends.
+
+Only element-wise functions are part of the protocol, so that the equations stay
+vectorised over any leading (minibatch) dimensions.
+"""
+
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+
+class Ops(NamedTuple):
+    """Element-wise array functions used by the equations.
+
+    Attributes
+    ----------
+    name : str
+        Short name of the namespace (``"numpy"`` or ``"tensorflow"``).
+    where, maximum, minimum, abs, exp, expm1, log, log1p, floor, sin, cos, sqrt,
+    tanh, sigmoid : callable
+        The usual element-wise functions, with numpy semantics.
+    clip : callable
+        ``clip(x, low, high)``.
+    cast : callable
+        ``cast(x, like)`` converts a boolean or numeric array ``x`` to the
+        floating-point dtype of ``like``.
+    """
+
+    name: str
+    where: Callable[..., Any]
+    maximum: Callable[..., Any]
+    minimum: Callable[..., Any]
+    abs: Callable[..., Any]
+    exp: Callable[..., Any]
+    expm1: Callable[..., Any]
+    log: Callable[..., Any]
+    log1p: Callable[..., Any]
+    floor: Callable[..., Any]
+    sin: Callable[..., Any]
+    cos: Callable[..., Any]
+    sqrt: Callable[..., Any]
+    tanh: Callable[..., Any]
+    sigmoid: Callable[..., Any]
+    clip: Callable[..., Any]
+    cast: Callable[..., Any]
+
+
+def _np_sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _np_cast(x, like):
+    dtype = np.asarray(like).dtype
+    if not np.issubdtype(dtype, np.floating):
+        dtype = np.float64
+    return np.asarray(x).astype(dtype)
+
+
+NUMPY_OPS = Ops(
+    name="numpy",
+    where=np.where,
+    maximum=np.maximum,
+    minimum=np.minimum,
+    abs=np.abs,
+    exp=np.exp,
+    expm1=np.expm1,
+    log=np.log,
+    log1p=np.log1p,
+    floor=np.floor,
+    sin=np.sin,
+    cos=np.cos,
+    sqrt=np.sqrt,
+    tanh=np.tanh,
+    sigmoid=_np_sigmoid,
+    clip=np.clip,
+    cast=_np_cast,
+)
