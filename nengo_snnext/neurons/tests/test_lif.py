@@ -121,6 +121,7 @@ def test_dt_mismatch_warns():
         nengo.Simulator(net, dt=0.0005, progress_bar=False).close()
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_nonfinite_current_raises():
     with nengo.Network() as net:
         ens = nengo.Ensemble(3, 1, neuron_type=KLIF())

@@ -1,0 +1,46 @@
+"""Project-level checks: the README's commands and CI agree; docs list every parameter."""
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+import nengo_snnext
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci_lines = (ROOT / ".ci" / "run").read_text().strip().splitlines()
+    test_command = ci_lines[-1].strip()
+    assert test_command.startswith("python -m pytest")
+    assert f"&& {test_command}\n" in readme
+
+
+def public_neuron_types():
+    return [
+        obj for name in nengo_snnext.__all__
+        if inspect.isclass(obj := getattr(nengo_snnext, name))
+    ]
+
+
+@pytest.mark.parametrize("cls", public_neuron_types(), ids=lambda c: c.__name__)
+def test_every_init_argument_is_documented(cls):
+    doc = inspect.getdoc(cls)
+    params = doc.split("Parameters\n----------\n", 1)[1]
+    params = re.split(r"\n\n[A-Z][a-z]+\n-+\n", params)[0]
+    for name in list(inspect.signature(cls.__init__).parameters)[1:]:
+        assert re.search(rf"^{name} :", params, re.M), f"{cls.__name__}: {name} undocumented"
+
+
+@pytest.mark.parametrize("cls", public_neuron_types(), ids=lambda c: c.__name__)
+def test_constructs_with_defaults(cls):
+    assert cls().spiking
+
+
+@pytest.mark.parametrize("cls", public_neuron_types(), ids=lambda c: c.__name__)
+def test_every_neuron_type_has_a_docs_page(cls):
+    pages = [p.read_text() for p in (ROOT / "docs").glob("*.md")]
+    assert any(f"`{cls.__name__}`" in page and ".png)" in page for page in pages)
