@@ -72,16 +72,16 @@ def simulate_raster(neuron_type, *, n_neurons=12, sim_time=1.0, dt=0.001, seed=0
 def rates_table(results):
     """Plain-text table of predicted vs simulated rates."""
     lines = [
-        f"{'neuron type':28s} {'rheobase J':>10s} {'rate(J=2) Hz':>13s} "
+        f"{'neuron type':28s} {'1st firing J':>12s} {'rate(J=2) Hz':>13s} "
         f"{'sim(J=2) Hz':>12s} {'max |rates()-sim| Hz':>21s}"
     ]
     for r in results:
         firing = r.currents[r.predicted > 0]
-        rheobase = firing.min() if len(firing) else np.nan
+        first_firing = firing.min() if len(firing) else np.nan
         i2 = np.argmin(np.abs(r.currents - 2.0))
         diff = np.max(np.abs(r.predicted - r.simulated))
         lines.append(
-            f"{r.label:28s} {rheobase:10.3f} {r.predicted[i2]:13.1f} "
+            f"{r.label:28s} {first_firing:12.3f} {r.predicted[i2]:13.1f} "
             f"{r.simulated[i2]:12.1f} {diff:21.2f}"
         )
     return "\n".join(lines)
