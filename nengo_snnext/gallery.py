@@ -34,11 +34,14 @@ class TuningResult(NamedTuple):
     simulated: np.ndarray  # spike count / time in nengo.Simulator (Hz)
 
 
-def simulate_tuning(label, neuron_type, currents, *, sim_time=1.0, dt=0.001, seed=0):
+def simulate_tuning(
+    label, neuron_type, currents, *, sim_time=1.0, dt=0.001, seed=0, simulator=nengo.Simulator
+):
     """Rates of ``neuron_type`` at ``currents``: ``rates()`` and simulated.
 
     Each current drives one neuron directly (gain 1, bias = current); the
     simulated rate counts spikes over ``sim_time`` after a 0.1 s settling time.
+    ``simulator`` is any Nengo backend's ``Simulator`` class.
     """
     n = len(currents)
     neuron_type = neuron_type.replace(dt=dt) if hasattr(neuron_type, "replace") else neuron_type
@@ -49,7 +52,7 @@ def simulate_tuning(label, neuron_type, currents, *, sim_time=1.0, dt=0.001, see
         )
         probe = nengo.Probe(ens.neurons)
     settle = 0.1
-    with nengo.Simulator(net, dt=dt, progress_bar=False, seed=seed) as sim:
+    with simulator(net, dt=dt, progress_bar=False, seed=seed) as sim:
         sim.run(settle + sim_time)
     spikes = sim.data[probe][sim.trange() > settle] > 0
     simulated = spikes.sum(axis=0) / sim_time

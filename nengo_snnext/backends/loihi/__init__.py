@@ -1,0 +1,11 @@
+"""nengo-loihi registrations: compartment builders and chip-faithful rates.
+
+Imported by :func:`nengo_snnext.backends.register_available` once ``nengo_loihi``
+is imported (it imports TensorFlow, which ``import nengo_snnext`` must not).
+"""
+
+from nengo_snnext.backends.loihi import lif  # noqa: F401  (registers builders)
+from nengo_snnext.backends.loihi.fidelity import FidelityReport, fidelity_report
+from nengo_snnext.backends.loihi.lif import loihi_lif_rates
+
+__all__ = ["FidelityReport", "fidelity_report", "loihi_lif_rates"]
