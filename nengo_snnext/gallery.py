@@ -10,7 +10,15 @@ from typing import NamedTuple
 import nengo
 import numpy as np
 
-from nengo_snnext.neurons import KLIF, DiscreteLIF
+from nengo_snnext.neurons import (
+    KLIF,
+    MIF,
+    MIF2,
+    AltNeuralOscillation,
+    DiscreteLIF,
+    NeuralOscillation,
+    NoisyLIF,
+)
 
 
 def gallery_types():
@@ -22,6 +30,14 @@ def gallery_types():
         "KLIF k=1.5": KLIF(k=1.5),
         "KLIF k=3": KLIF(k=3.0),
         "KLIF* k=1.5": KLIF(k=1.5, scale_reset=True),
+        "MIF (frozen memristor)": MIF(memristive=False),
+        "MIF": MIF(),
+        "MIF2": MIF2(),
+        "NeuralOscillation U[-0.2,0.8]": NeuralOscillation(),
+        "NeuralOscillation N(0,0.5^2)": NeuralOscillation(noise="gaussian"),
+        "AltNeuralOscillation F1 (VGG fit)": AltNeuralOscillation(c=-0.1441, d=-0.1762),
+        "NoisyLIF single step": NoisyLIF(temporal=False),
+        "NoisyLIF temporal": NoisyLIF(),
     }
 
 
@@ -54,8 +70,9 @@ def simulate_tuning(
     settle = 0.1
     with simulator(net, dt=dt, progress_bar=False, seed=seed) as sim:
         sim.run(settle + sim_time)
-    spikes = sim.data[probe][sim.trange() > settle] > 0
-    simulated = spikes.sum(axis=0) / sim_time
+    # output is amplitude / dt per spike (more than one spike per step is possible)
+    counts = sim.data[probe][sim.trange() > settle] * (dt / neuron_type.amplitude)
+    simulated = counts.sum(axis=0) / sim_time
     predicted = neuron_type.rates(currents[None], np.ones(n), np.zeros(n))[0]
     return TuningResult(label, np.asarray(currents), predicted / neuron_type.amplitude, simulated)
 

@@ -5,13 +5,16 @@ provides the functions below. ``NUMPY_OPS`` serves Nengo core and the rate
 computations; ``nengo_snnext.backends.dl.ops.TF_OPS`` provides the same names
 with TensorFlow ops, so one equation runs on both backends.
 
-Only element-wise functions are part of the protocol, so that the equations stay
-vectorised over any leading (minibatch) dimensions.
+Apart from the reductions ``reduce_max`` and ``reduce_mean``, which the
+equations only call over the last (neuron) axis with ``keepdims=True``, every
+function is element-wise, so that the equations stay vectorised over any leading
+(minibatch) dimensions.
 """
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Optional
 
 import numpy as np
+from scipy.special import erf as _np_erf
 
 
 class Ops(NamedTuple):
@@ -22,13 +25,22 @@ class Ops(NamedTuple):
     name : str
         Short name of the namespace (``"numpy"`` or ``"tensorflow"``).
     where, maximum, minimum, abs, exp, expm1, log, log1p, floor, sin, cos, sqrt,
-    tanh, sigmoid : callable
+    tanh, arctan, sigmoid : callable
         The usual element-wise functions, with numpy semantics.
     clip : callable
         ``clip(x, low, high)``.
     cast : callable
         ``cast(x, like)`` converts a boolean or numeric array ``x`` to the
         floating-point dtype of ``like``.
+    erf : callable
+        The error function (Gaussian noise CDFs).
+    reduce_max, reduce_mean : callable
+        ``reduce_max(x, axis=-1, keepdims=True)``: maximum and mean over an axis
+        (``np.max``/``np.mean`` semantics); used for per-ensemble normalisations.
+
+    The fields from ``erf`` on were added after the TensorFlow twin was first
+    written; they default to ``None`` so that a namespace built before them still
+    imports, and a complete namespace sets every field to a callable.
     """
 
     name: str
@@ -45,9 +57,13 @@ class Ops(NamedTuple):
     cos: Callable[..., Any]
     sqrt: Callable[..., Any]
     tanh: Callable[..., Any]
+    arctan: Callable[..., Any]
     sigmoid: Callable[..., Any]
     clip: Callable[..., Any]
     cast: Callable[..., Any]
+    erf: Optional[Callable[..., Any]] = None
+    reduce_max: Optional[Callable[..., Any]] = None
+    reduce_mean: Optional[Callable[..., Any]] = None
 
 
 def _np_sigmoid(x):
@@ -76,7 +92,11 @@ NUMPY_OPS = Ops(
     cos=np.cos,
     sqrt=np.sqrt,
     tanh=np.tanh,
+    arctan=np.arctan,
     sigmoid=_np_sigmoid,
     clip=np.clip,
     cast=_np_cast,
+    erf=_np_erf,
+    reduce_max=np.max,
+    reduce_mean=np.mean,
 )

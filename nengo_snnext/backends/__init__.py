@@ -14,6 +14,10 @@ from importlib import import_module
 
 # backend module that triggers the registration -> our module that registers
 OPTIONAL_BACKENDS = {}
+# NengoDL: our TF neuron builders (nengo_dl's __init__ has imported neuron_builders
+# by the time the hook fires; nengo_snnext.backends.dl imports TensorFlow)
+OPTIONAL_BACKENDS["nengo_dl"] = "nengo_snnext.backends.dl"
+OPTIONAL_BACKENDS["nengo_loihi"] = "nengo_snnext.backends.loihi"
 
 _done = set()
 

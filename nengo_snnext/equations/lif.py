@@ -176,3 +176,28 @@ def klif_linear_parameters(*, k, leak, input_gain, threshold, scale_reset):
     if scale_reset:
         return leak, input_gain, threshold / k
     return k * leak, k * input_gain, threshold
+
+
+def smooth_discrete_rate(xp, drive, *, dt, leak, threshold, reset):
+    """Differentiable steady-state rate (Hz): :func:`discrete_rate` with the steps smoothed.
+
+    The exact rate ``1 / ((floor(T) + 1) dt)`` is a staircase in the drive, so
+    its gradient is zero almost everywhere and training cannot use it. This
+    replaces ``floor(T) + 1`` by ``T + 1/2``, using the continuous period ``T``
+    of :func:`linear_period`, and saturates at the top band:
+
+    .. math::
+
+        r_s = \\frac{1}{(\\max(T, 1/2) + 1/2)\\, dt} \\quad \\text{where the
+        neuron fires, } 0 \\text{ elsewhere.}
+
+    Band ``n`` (period ``n`` steps) is ``T in [n - 1, n)``; at its centre
+    ``T = n - 1/2``, where ``gain_bias`` places ``max_rates``, ``r_s`` equals the
+    staircase value ``1 / (n dt)`` exactly; inside band ``n >= 2`` it lies in
+    ``(1 / ((n + 1/2) dt), 1 / ((n - 1/2) dt)]``. For ``T <= 1/2`` (the
+    neuron fires every step) ``r_s = 1 / dt`` like the staircase. ``r_s`` is
+    continuous in the drive; its derivative has kinks only at the firing onset
+    (like ``nengo.LIFRate``) and at ``T = 1/2``.
+    """
+    T, fires = linear_period(xp, drive, leak=leak, threshold=threshold, reset=reset)
+    return xp.where(fires, 1.0 / ((xp.maximum(T, 0.5) + 0.5) * dt), 0.0 * T)

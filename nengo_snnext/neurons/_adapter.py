@@ -45,6 +45,8 @@ class EquationNeuronType(NeuronType):
 
     equation = None
     state_class = None
+    # False where rates() are exact for every simulator dt (no dt-mismatch warning)
+    rates_depend_on_dt = True
 
     def __init__(self, amplitude=1.0, dt=0.001, initial_state=None):
         super().__init__(initial_state=initial_state)

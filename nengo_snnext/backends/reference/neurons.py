@@ -17,7 +17,8 @@ from nengo_snnext.neurons._adapter import EquationNeuronType
 def build_equation_neurons(model, neurontype, neurons, **kwargs):
     """Check ``model.dt`` against ``neurontype`` and build it with ``SimNeurons``."""
     neurontype.check_dt(model.dt)
-    if abs(model.dt - neurontype.dt) > 1e-12 * neurontype.dt:
+    mismatch = abs(model.dt - neurontype.dt) > 1e-12 * neurontype.dt
+    if neurontype.rates_depend_on_dt and mismatch:
         warnings.warn(
             f"{neurontype} computes rates and gain/bias for dt={neurontype.dt:g} s "
             f"but the simulator uses dt={model.dt:g} s; ensembles built from "

@@ -1,0 +1,215 @@
+"""NengoDL benchmark: our TF builders vs built-in ``nengo.LIF`` and vs NengoDL's Python fallback.
+
+All figures are ratios measured in one run, on the same network and machine:
+
+1. inference: time of ``sim.predict`` (spiking, ``--steps`` steps) per neuron type,
+   relative to the built-in ``nengo.LIF`` (goal <= 1.5x) and to the Python
+   fallback for the same type (goal: faster);
+2. training: time per epoch of ``sim.fit`` with rate training (``n_steps = 1``)
+   and surrogate training (BPTT over ``--train-steps`` steps) relative to the
+   built-in LIF with the same ``n_steps``;
+3. what the fallback cannot do: spiking test accuracy on digits after the same
+   rate training with our builders and with the fallback (no gradient through
+   the neurons: only the output layer learns).
+
+The network is the recipe of :mod:`nengo_snnext.backends.dl.recipe` on
+scikit-learn digits: 64 -> Dense(128) -> neurons -> Dense(10), minibatch 32.
+Timings are medians over ``--repeats`` runs, interleaved across types so that
+load from other processes affects all of them alike.
+
+Run (about 10 minutes on 2 CPU cores)::
+
+    python benchmarks/bench_nengo_dl.py --output benchmarks/results.md
+"""
+
+import argparse
+import os
+import platform
+import time
+import warnings
+
+import nengo
+import numpy as np
+
+import nengo_snnext  # noqa: F401  (registers the builders)
+import nengo_dl
+import tensorflow as tf
+from nengo_snnext import KLIF, DiscreteLIF
+from nengo_snnext.backends.dl import training
+from nengo_snnext.backends.dl._registry import python_fallback
+from nengo_snnext.backends.dl.recipe import (
+    accuracy,
+    fit_classifier,
+    mean_logits_crossentropy,
+    spiking_classifier,
+)
+from nengo_snnext.data import load_digits
+
+RATE_HZ = 333.0
+HIDDEN = (128,)
+MINIBATCH = 32
+
+TYPES = {
+    "nengo.LIF (built-in)": nengo.LIF(amplitude=0.01),
+    "DiscreteLIF": DiscreteLIF(amplitude=0.01),
+    "KLIF": KLIF(amplitude=0.01),
+    "KLIF k=1.5 celu": KLIF(k=1.5, activation="celu", amplitude=0.01),
+    "KLIF* k=2": KLIF(k=2.0, scale_reset=True, amplitude=0.01),
+}
+OURS = [name for name in TYPES if "built-in" not in name]
+
+
+def build(neuron_type, *, fallback=False, mode="rate"):
+    net = spiking_classifier(neuron_type, 64, 10, HIDDEN, rate=RATE_HZ, seed=0)
+    classes = (type(neuron_type),) if fallback else ()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with training(mode), python_fallback(*classes):
+            sim = nengo_dl.Simulator(net, minibatch_size=MINIBATCH, progress_bar=False, seed=0)
+    return net, sim
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def interleaved_medians(jobs, repeats):
+    """``{name: median seconds}`` of ``jobs`` (name -> callable), run round-robin."""
+    for fn in jobs.values():  # warm-up: tracing and first-call costs
+        fn()
+    times = {name: [] for name in jobs}
+    for _ in range(repeats):
+        for name, fn in jobs.items():
+            times[name].append(timed(fn))
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
+def predict_job(sim, net, x, n_steps):
+    data = {net.inp: np.tile(x[:, None, :], (1, n_steps, 1))}
+    return lambda: sim.predict(data, verbose=0)
+
+
+def fit_job(sim, net, x, y, n_steps):
+    n = len(x) // MINIBATCH * MINIBATCH
+    data_x = {net.inp: np.tile(x[:n, None, :], (1, n_steps, 1))}
+    data_y = {net.out_p: np.tile(y[:n, None, None], (1, n_steps, 1))}
+    return lambda: sim.fit(data_x, data_y, epochs=1, verbose=0)
+
+
+def compile_for_fit(sim, net):
+    """Compile as :func:`fit_classifier` does (same optimizer and loss)."""
+    sim.compile(
+        optimizer=tf.optimizers.Adam(0.003), loss={net.out_p: mean_logits_crossentropy}
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=30, help="inference steps")
+    parser.add_argument("--train-steps", type=int, default=8, help="BPTT steps (surrogate)")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--epochs", type=int, default=20, help="epochs of the accuracy part")
+    parser.add_argument("--output", default=None, help="write a Markdown report here")
+    args = parser.parse_args(argv)
+
+    (x_train, y_train), (x_test, y_test) = load_digits()
+    x_infer = x_test[: len(x_test) // MINIBATCH * MINIBATCH]
+    lines = []
+
+    def report(line=""):
+        print(line, flush=True)
+        lines.append(line)
+
+    # ------------------------------------------------------------ inference
+    sims = {}
+    for name, neuron_type in TYPES.items():
+        sims[name] = build(neuron_type)
+    for name in OURS:
+        sims[name + " [fallback]"] = build(TYPES[name], fallback=True)
+    jobs = {name: predict_job(sim, net, x_infer, args.steps) for name, (net, sim) in sims.items()}
+    infer = interleaved_medians(jobs, args.repeats)
+    lif = infer["nengo.LIF (built-in)"]
+    report(f"### Inference: `sim.predict`, {len(x_infer)} digits x {args.steps} steps, "
+           f"minibatch {MINIBATCH}")
+    report()
+    report("| neuron type | time (s) | vs built-in LIF | fallback (s) | fallback vs LIF | ours vs fallback |")
+    report("|---|---|---|---|---|---|")
+    report(f"| nengo.LIF (built-in) | {lif:.3f} | 1.00x | | | |")
+    for name in OURS:
+        ours, fb = infer[name], infer[name + " [fallback]"]
+        report(f"| {name} | {ours:.3f} | {ours / lif:.2f}x | {fb:.3f} | {fb / lif:.2f}x | "
+               f"{ours / fb:.2f}x |")
+    report()
+    for _, sim in sims.values():
+        sim.close()
+
+    # ------------------------------------------------------------ training time
+    cases = {
+        "nengo.LIF (built-in), n_steps=1": (TYPES["nengo.LIF (built-in)"], "rate", 1, False),
+        f"nengo.LIF (built-in), n_steps={args.train_steps}": (
+            TYPES["nengo.LIF (built-in)"], "rate", args.train_steps, False),
+    }
+    for name in ("DiscreteLIF", "KLIF"):
+        cases[f"{name} rate, n_steps=1"] = (TYPES[name], "rate", 1, False)
+        cases[f"{name} surrogate, n_steps={args.train_steps}"] = (
+            TYPES[name], "surrogate", args.train_steps, False)
+        cases[f"{name} fallback, n_steps=1"] = (TYPES[name], "rate", 1, True)
+    built, jobs = {}, {}
+    for name, (neuron_type, mode, n_steps, fallback) in cases.items():
+        net, sim = build(neuron_type, fallback=fallback, mode=mode)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile_for_fit(sim, net)
+        built[name] = sim
+        jobs[name] = fit_job(sim, net, x_train, y_train, n_steps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fallback: "gradients do not exist" from Keras
+        epoch = interleaved_medians(jobs, max(3, args.repeats // 2))
+    lif1 = epoch["nengo.LIF (built-in), n_steps=1"]
+    lifT = epoch[f"nengo.LIF (built-in), n_steps={args.train_steps}"]
+    report(f"### Training: one epoch of `sim.fit` on {len(x_train) // MINIBATCH * MINIBATCH} "
+           f"digits, minibatch {MINIBATCH}")
+    report()
+    report("| case | s / epoch | vs LIF same n_steps | vs LIF n_steps=1 |")
+    report("|---|---|---|---|")
+    for name, t in epoch.items():
+        same = lifT if name.endswith(f"n_steps={args.train_steps}") else lif1
+        report(f"| {name} | {t:.3f} | {t / same:.2f}x | {t / lif1:.2f}x |")
+    report()
+    for sim in built.values():
+        sim.close()
+
+    # ------------------------------------------------------------ accuracy vs fallback
+    report(f"### Accuracy on digits after the same rate training ({args.epochs} epochs, "
+           f"spiking test over {args.steps} steps, {len(x_test)} test digits)")
+    report()
+    report("| neuron type | our builder | NengoDL fallback |")
+    report("|---|---|---|")
+    for name in ["nengo.LIF (built-in)", "DiscreteLIF", "KLIF"]:
+        row = []
+        for fallback in ([False] if "built-in" in name else [False, True]):
+            net, sim = build(TYPES[name], fallback=fallback)
+            with sim, warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit_classifier(sim, net, x_train, y_train, n_steps=1, epochs=args.epochs)
+                row.append(accuracy(sim, net, x_test, y_test, n_steps=args.steps))
+        cells = " | ".join(f"{a:.3f}" for a in row) + (" | (n/a)" if len(row) == 1 else "")
+        report(f"| {name} | {cells} |")
+    report()
+    report(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU "
+           f"cores, Python {platform.python_version()}, TensorFlow {tf.__version__}, "
+           f"nengo {nengo.__version__}, nengo-dl {nengo_dl.__version__}; "
+           f"median of {args.repeats} interleaved runs.")
+
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write("# NengoDL benchmark results\n\n")
+            f.write("Produced by `python benchmarks/bench_nengo_dl.py "
+                    f"--output {args.output}` ({time.strftime('%Y-%m-%d')}).\n\n")
+            f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Fixtures of the NengoDL backend tests."""
+
+import nengo
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import nengo_snnext  # noqa: F401  (registers with nengo_dl on import)
+import nengo_dl  # noqa: F401
+from nengo_snnext.backends.dl import reset_training
+
+
+@pytest.fixture(autouse=True)
+def rate_training_by_default():
+    """Every test starts and ends with the default (rate) training mode."""
+    reset_training()
+    yield
+    reset_training()
+
+
+@pytest.fixture
+def dl_simulator():
+    """Factory for ``nengo_dl.Simulator`` that closes every simulator it made."""
+    sims = []
+
+    def make(net, **kwargs):
+        kwargs.setdefault("progress_bar", False)
+        sim = nengo_dl.Simulator(net, **kwargs)
+        sims.append(sim)
+        return sim
+
+    yield make
+    for sim in sims:
+        sim.close()
+
+
+def direct_input_network(neuron_type, n, *, dtype="float64", seed=0):
+    """Node -> ens.neurons (J = x exactly: gain 1, bias 0, no synapse) with probes."""
+    with nengo.Network(seed=seed) as net:
+        nengo_dl.configure_settings(dtype=dtype, stateful=False)
+        net.inp = nengo.Node(np.zeros(n))
+        net.ens = nengo.Ensemble(
+            n, 1, neuron_type=neuron_type, gain=np.ones(n), bias=np.zeros(n)
+        )
+        nengo.Connection(net.inp, net.ens.neurons, synapse=None)
+        net.spikes = nengo.Probe(net.ens.neurons)
+        net.voltage = nengo.Probe(net.ens.neurons, "voltage")
+    return net
+
+
+def run_with_gradients(sim, inputs, coefficients, *, training=True, wrt=()):
+    """Run ``sim`` once on ``inputs`` and differentiate ``sum(c * probe output)``.
+
+    Parameters
+    ----------
+    sim : nengo_dl.Simulator
+        Built with ``stateful=False`` (every call starts from the initial state).
+    inputs : {nengo.Node: array of shape (minibatch, n_steps, size_out)}
+        Values of every input node.
+    coefficients : {nengo.Probe: array like the probe's output}
+        The loss is ``sum over probes of sum(c * output)``.
+    training : bool
+        Run in training mode (what ``sim.fit`` differentiates).
+    wrt : sequence of tf.Variable
+        Extra variables to differentiate with respect to.
+
+    Returns
+    -------
+    outputs : {probe: array}
+    input_gradients : {node: array}
+    variable_gradients : list of array or None
+    """
+    nodes = list(sim.node_inputs)
+    probes = list(coefficients)
+    n_steps = next(iter(inputs.values())).shape[1]
+    xs = [tf.constant(inputs[node], dtype=sim.tensor_graph.dtype) for node in nodes]
+    n_steps_input = tf.ones((sim.minibatch_size, 1), tf.int32) * n_steps
+
+    @tf.function
+    def forward_backward(*xs):
+        with tf.GradientTape() as tape:
+            tape.watch(xs)
+            out = sim.tensor_graph(list(xs) + [n_steps_input], training=training)
+            values = [out[sim.model.probes.index(p)] for p in probes]
+            loss = tf.add_n(
+                [tf.reduce_sum(v * coefficients[p]) for v, p in zip(values, probes)]
+            )
+        return values, tape.gradient(loss, list(xs) + list(wrt))
+
+    values, grads = forward_backward(*xs)
+    outputs = {p: v.numpy() for p, v in zip(probes, values)}
+    input_grads = {node: g.numpy() for node, g in zip(nodes, grads[: len(nodes)])}
+    var_grads = [None if g is None else g.numpy() for g in grads[len(nodes) :]]
+    return outputs, input_grads, var_grads

@@ -1,0 +1,92 @@
+"""MIF and MIF2 in NengoDL: equality with nengo.Simulator, rate training, no surrogate."""
+
+import nengo
+import numpy as np
+import pytest
+from nengo.exceptions import BuildError
+
+import nengo_dl
+from nengo_snnext import MIF, MIF2
+from nengo_snnext.backends.dl import builder_for, training
+from nengo_snnext.backends.dl.mif import MIF2Builder, MIFBuilder
+from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_with_gradients
+
+# the parameter corners of neurons/tests/test_mif.py
+CORNERS = [
+    MIF(),
+    MIF(memristive=False),
+    MIF(R_on=500e3, v_reset=0.02, tau_ref=0.0),
+    MIF(memristive=False, E_rest=-0.07, v_th=-0.055, v_reset=-0.075, tau_ref=0.002),
+    MIF2(),
+    MIF2(memristive=False),
+    MIF2(set_fraction=0.1, tau_relax=0.05, E_reset=-0.05),
+]
+
+
+def test_registered():
+    assert builder_for(MIF) is MIFBuilder and builder_for(MIF2) is MIF2Builder
+
+
+def test_equals_reference_every_corner(dl_simulator):
+    with nengo.Network(seed=5) as net:
+        nengo_dl.configure_settings(dtype="float64")
+        stim = nengo.Node(lambda t: np.sin(11 * t))
+        probes = []
+        for neuron_type in CORNERS:
+            ens = nengo.Ensemble(
+                16, 1, neuron_type=neuron_type, max_rates=nengo.dists.Uniform(50, 400)
+            )
+            nengo.Connection(stim, ens)
+            probes.append(
+                [nengo.Probe(ens.neurons)]
+                + [nengo.Probe(ens.neurons, name) for name in neuron_type.state]
+            )
+    with nengo.Simulator(net, progress_bar=False) as ref:
+        ref.run(0.3)
+    sim = dl_simulator(net)
+    sim.run(0.3)
+    for neuron_type, (spikes, voltage, *others) in zip(CORNERS, probes):
+        assert np.array_equal(sim.data[spikes], ref.data[spikes]), neuron_type
+        assert np.count_nonzero(ref.data[spikes]) > 50, neuron_type
+        # exp/log1p of TensorFlow and numpy differ in the last bits: volts to ~1e-10
+        assert np.allclose(sim.data[voltage], ref.data[voltage], atol=1e-9, rtol=0)
+        for probe in others:
+            assert np.allclose(sim.data[probe], ref.data[probe], atol=1e-10, rtol=0)
+
+
+@pytest.mark.parametrize(
+    "neuron_type",
+    # MIF2's rate bisects 50 times for the adapted state: tracing that takes ~30 s
+    [MIF(), MIF(memristive=False), pytest.param(MIF2(), marks=pytest.mark.slow)],
+    ids=str,
+)
+def test_rate_training_equals_rates_with_gradient(neuron_type, dl_simulator, rng):
+    n = 30
+    net = direct_input_network(neuron_type, n)
+    sim = dl_simulator(net)
+    # below the rheobase, rising branch, and (memristive) past the peak to the block
+    J = np.concatenate([[0.5, 0.99], np.linspace(1.05, 6.0, n - 2)])[None, None, :]
+    c = rng.normal(size=(1, 1, n))
+    out, grads, _ = run_with_gradients(sim, {net.inp: J}, {net.spikes: c})
+    expected = neuron_type.rates(J[0], np.ones(n), np.zeros(n))
+    assert np.allclose(out[net.spikes][0], expected, rtol=1e-9, atol=1e-9)
+    h = 1e-6
+    numeric = c[0] * (
+        neuron_type.rates(J[0] + h, np.ones(n), np.zeros(n))
+        - neuron_type.rates(J[0] - h, np.ones(n), np.zeros(n))
+    ) / (2 * h)
+    firing = expected[0] > 0
+    if isinstance(neuron_type, MIF2):
+        # the gradient holds the adapted memristor state fixed: same sign, same scale
+        assert np.all(np.sign(grads[net.inp][0, 0, firing]) == np.sign(numeric[0, firing]))
+    else:
+        assert np.allclose(grads[net.inp][0, 0], numeric[0], rtol=1e-4, atol=1e-3)
+    assert np.all(grads[net.inp][0, 0, ~firing] == 0)
+
+
+def test_surrogate_mode_is_a_clear_build_error(dl_simulator):
+    net = direct_input_network(MIF(), 4)
+    with training("surrogate"), pytest.raises(BuildError, match="no `spike=` function"):
+        dl_simulator(net)
+    with training("surrogate"), training("rate", neuron_type=MIF):
+        dl_simulator(net)  # per-type rate training next to global surrogate

@@ -1,0 +1,119 @@
+"""Registration with NengoDL: both import orders, no TF on import, MRO dispatch, no fallback."""
+
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import nengo
+import numpy as np
+import pytest
+from nengo_dl.neuron_builders import GenericNeuronBuilder, SimNeuronsBuilder
+
+from nengo_snnext import KLIF, DiscreteLIF
+from nengo_snnext.backends.dl import builder_for, register_neuron_builder
+from nengo_snnext.backends.dl._registry import MRODispatch, python_fallback
+from nengo_snnext.backends.dl.lif import DiscreteLIFBuilder, KLIFBuilder
+
+FALLBACK = "falling back to Python implementation"
+
+
+def run_python(code):
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_import_does_not_import_tensorflow():
+    out = run_python(
+        """
+        import sys
+        import nengo_snnext
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "nengo_dl")))
+        """
+    )
+    assert out.strip() == "[]"
+
+
+CHECK_REGISTERED = """
+    from nengo_dl.neuron_builders import SimNeuronsBuilder
+    table = SimNeuronsBuilder.TF_NEURON_IMPL
+    print(table[nengo_snnext.DiscreteLIF].__name__, table[nengo_snnext.KLIF].__name__)
+"""
+
+
+@pytest.mark.parametrize(
+    "imports", ["import nengo_snnext\nimport nengo_dl", "import nengo_dl\nimport nengo_snnext"]
+)
+def test_both_import_orders_register(imports):
+    out = run_python(imports + "\n" + textwrap.dedent(CHECK_REGISTERED))
+    assert out.split() == ["DiscreteLIFBuilder", "KLIFBuilder"]
+
+
+def test_builtin_entries_kept_and_looked_up_exactly():
+    table = SimNeuronsBuilder.TF_NEURON_IMPL
+    assert isinstance(table, MRODispatch)
+    assert table[nengo.LIF].__name__ == "LIFBuilder"
+    assert builder_for(DiscreteLIF) is DiscreteLIFBuilder
+    assert builder_for(KLIF) is KLIFBuilder
+
+    # only our registrations are inherited: a nengo.LIF subclass still falls back
+    class MyNengoLIF(nengo.LIF):
+        pass
+
+    assert MyNengoLIF not in table and builder_for(MyNengoLIF) is None
+
+
+def test_subclass_dispatch_by_mro():
+    class MyKLIF(KLIF):
+        """A user subclass that keeps the step: uses KLIFBuilder."""
+
+    class MyOwnStep(KLIF):
+        """Overrides the numpy step: the TF builder would be wrong, so fall back."""
+
+        def step(self, dt, J, output, voltage):
+            super().step(dt, J, output, voltage=voltage)
+
+    class Grandchild(MyOwnStep):
+        pass
+
+    assert builder_for(MyKLIF) is KLIFBuilder
+    assert builder_for(MyOwnStep) is None and builder_for(Grandchild) is None
+
+
+def test_register_rejects_non_tf_builders():
+    with pytest.raises(nengo.exceptions.BuildError, match="TFNeuronBuilder"):
+        register_neuron_builder(KLIF)(GenericNeuronBuilder)
+
+
+def test_python_fallback_is_temporary():
+    with python_fallback(KLIF):
+        assert builder_for(KLIF) is None
+        assert builder_for(DiscreteLIF) is DiscreteLIFBuilder
+    assert builder_for(KLIF) is KLIFBuilder
+
+
+def test_no_fallback_warning_in_simulator(dl_simulator):
+    class MyKLIF(KLIF):
+        pass
+
+    types = [DiscreteLIF(), KLIF(), KLIF(k=2.5, scale_reset=True), MyKLIF(k=1.2)]
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(np.sin)
+        for neuron_type in types:
+            ens = nengo.Ensemble(10, 1, neuron_type=neuron_type)
+            nengo.Connection(stim, ens)
+            nengo.Probe(ens.neurons)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sim = dl_simulator(net)
+        sim.run_steps(5)
+    assert not [w for w in caught if FALLBACK in str(w.message)]
+    # and the check can fail: the same network with KLIF unregistered warns
+    with python_fallback(KLIF), pytest.warns(UserWarning, match=FALLBACK):
+        dl_simulator(net)

@@ -1,0 +1,21 @@
+"""Data set loaders that read local files only (no downloads at run time).
+
+- :func:`load_digits`: scikit-learn's bundled 8x8 digits.
+- :func:`load_fashion_mnist`: Fashion-MNIST IDX files (Debian package
+  ``dataset-fashion-mnist``, ``~/.keras/datasets/fashion-mnist`` or a directory
+  you give); a clear :class:`DatasetNotFoundError` says where to put them.
+- :func:`read_idx` / :func:`write_idx`: the IDX format of (Fashion-)MNIST.
+"""
+
+from nengo_snnext.data.digits import load_digits
+from nengo_snnext.data.fashion_mnist import DatasetNotFoundError, load_fashion_mnist
+from nengo_snnext.data.idx import IDXFormatError, read_idx, write_idx
+
+__all__ = [
+    "DatasetNotFoundError",
+    "IDXFormatError",
+    "load_digits",
+    "load_fashion_mnist",
+    "read_idx",
+    "write_idx",
+]

@@ -1,0 +1,350 @@
+"""Memristive integrate-and-fire (MIF, MIF2): the one source of truth for their equations.
+
+Thesis reference: H. Thurein, MS thesis (UCSC, 2022), eqs. 1.4-1.6, after Kang et
+al., IEEE TCAS-I 68(12), 2021; see ``shared/spec/thurein-mif-thesis.md`` section 1
+and the model derivation in ``shared/spec/mif-model.md`` sections 2.2-2.3.
+
+The membrane is integrated **exactly** for input ``J`` held constant over a step
+(as Nengo assumes): every phase of the hybrid system is a linear ODE with a
+closed-form solution, and every phase change (spike, memristor switching, end of
+the refractory period) happens at a time solved in closed form inside the step.
+The MIF step is therefore exact for any ``dt``, including ``dt`` larger than the
+membrane time constant (MIF2's whenever ``dt <= tau_ref``; see
+:func:`_fast_forward`), and may return more than one spike per step.
+
+Everything is computed in the normalised voltage ``u = (V - E_rest) / (v_th -
+E_rest)`` (threshold at ``u = 1``, rheobase at ``J = 1``), which is well
+conditioned in float32; the ``voltage`` state itself is in volts.
+
+Phases of one cycle (M1 = the memristor in series with ``E_rest``)::
+
+    charge (M1 OFF, R_off)  --u reaches 1: spike, M1 SET-->  on (M1 ON, R_on)
+    on   --u falls to u_reset: M1 RESET-->  refractory (tau_ref)  -->  charge
+
+With ``memristive=False`` the memristor is frozen at ``R_off`` and the spike
+resets ``u`` to ``u_reset`` instantly (the "on" phase has zero length). MIF2 adds
+memristor M2 to the battery ``E_reset``: connected during the refractory period,
+it pulls the membrane toward ``E_reset`` with a conductance set by its state
+``x2``, which each spike partially switches ON and which relaxes between spikes.
+
+MIF2's step and rate are in :mod:`nengo_snnext.equations.mif2`. All functions
+are pure and take the array namespace ``xp`` first
+(:class:`nengo_snnext.ops.Ops`). ``memristive`` must be a Python bool (it selects
+the structure of the computation); every other parameter may be a number or a
+backend constant.
+"""
+
+from typing import Any, NamedTuple
+
+NEVER = 1e20
+"""Event time (s) meaning "never": finite, so that ``where`` branches stay NaN-free."""
+
+STAGE_SEGMENTS = 3
+"""Phase segments per stage of a step: ``on -> refractory -> charge`` at most."""
+
+
+class MIFState(NamedTuple):
+    """State of :class:`.MIF` (same order as ``MIF.state``)."""
+
+    voltage: Any  # membrane potential V (volts)
+    memristor: Any  # state x of M1: 0 = OFF (R_off), 1 = ON (R_on)
+    refractory_time: Any  # remaining refractory time (s)
+
+
+class M2Parameters(NamedTuple):
+    """Parameters of the MIF2 branch (see :func:`nengo_snnext.equations.mif2.mif2_step`)."""
+
+    u_battery: Any
+    rate_off2: Any
+    rate_on2: Any
+    set_fraction: Any
+    tau_relax: Any
+
+
+class _Phase(NamedTuple):
+    """Normalised hybrid state inside a step."""
+
+    u: Any  # normalised voltage
+    x: Any  # M1 state (0/1)
+    ref: Any  # remaining refractory time (s)
+    x2: Any  # M2 state (MIF2) or 0
+    r: Any  # time left in this step (s)
+    count: Any  # spikes so far in this step
+    spiked: Any  # bool: spiked in the current stage
+
+
+# ---------------------------------------------------------------------------
+# event times and closed-form phase solutions
+
+
+def charge_time(xp, u, J, *, tau_off):
+    """Time for the OFF-phase membrane to rise from ``u`` to threshold 1.
+
+    .. math::
+
+        \\tau_{off} \\dot u = J - u \\;\\Rightarrow\\;
+        t = \\tau_{off} \\ln\\frac{J - u}{J - 1}
+          = \\tau_{off}\\,\\mathrm{log1p}\\frac{1 - u}{J - 1}
+
+    0 where ``u >= 1``; :data:`NEVER` where ``J <= 1`` (below rheobase).
+    """
+    reaches = (J > 1.0) & (u < 1.0)
+    denominator = xp.where(reaches, J - 1.0, 1.0 + 0.0 * J)
+    gap = xp.where(reaches, (1.0 - u) / denominator, 0.0 * u)
+    t = tau_off * xp.log1p(gap)
+    return xp.where(u >= 1.0, 0.0 * t, xp.where(reaches, t, NEVER + 0.0 * t))
+
+
+def discharge_time(xp, u, J, *, tau_on, rho, u_reset):
+    """Time for the ON-phase membrane to fall from ``u`` to ``u_reset`` (M1 RESET).
+
+    .. math::
+
+        \\tau_{on} \\dot u = \\rho J - u \\;\\Rightarrow\\;
+        t = \\tau_{on} \\ln\\frac{u - \\rho J}{u_{reset} - \\rho J},
+        \\quad \\rho = R_{on} / R_{off}
+
+    0 where ``u <= u_reset``; :data:`NEVER` where ``rho J >= u_reset``: the input
+    alone holds M1 above its RESET threshold (depolarisation block).
+    """
+    target = rho * J
+    reaches = (target < u_reset) & (u > u_reset)
+    denominator = xp.where(reaches, u_reset - target, 1.0 + 0.0 * J)
+    gap = xp.where(reaches, (u - u_reset) / denominator, 0.0 * u)
+    t = tau_on * xp.log1p(gap)
+    return xp.where(u <= u_reset, 0.0 * t, xp.where(reaches, t, NEVER + 0.0 * t))
+
+
+def relax(xp, u, target, t, tau):
+    """Exact solution of ``tau du/dt = target - u`` after time ``t`` (``u`` at t = 0).
+
+    Written as ``u + (target - u) (1 - exp(-t / tau))`` so that ``t = 0`` returns
+    ``u`` bit for bit.
+    """
+    return u + (target - u) * -xp.expm1(-t / tau)
+
+
+def m2_exposure(xp, x2, t, m2):
+    """``Lambda = (1/C) * integral of G2 dt`` over a refractory interval of length ``t``.
+
+    ``G2 = x2/R_on2 + (1 - x2)/R_off2`` with ``x2`` relaxing as
+    ``x2(s) = x2 exp(-s / tau_relax)``, so
+
+    .. math::
+
+        \\Lambda = k_{off2} t + (k_{on2} - k_{off2})\\, x_2 \\tau_{relax}
+        (1 - e^{-t/\\tau_{relax}}), \\quad k = 1 / (R C)
+    """
+    decayed = -xp.expm1(-t / m2.tau_relax)
+    return m2.rate_off2 * t + (m2.rate_on2 - m2.rate_off2) * x2 * m2.tau_relax * decayed
+
+
+def refractory_voltage(xp, u, x2, t, m2):
+    """MIF2 membrane after ``t`` seconds of refractoriness: ``C dV/dt = -G2 (V - E_reset)``.
+
+    .. math:: u(t) = u_b + (u - u_b)\\, e^{-\\Lambda(t)}
+
+    (``u_b`` is ``E_reset`` in normalised units; :func:`m2_exposure` gives Lambda.)
+    """
+    return u + (m2.u_battery - u) * -xp.expm1(-m2_exposure(xp, x2, t, m2))
+
+
+def m2_set(x2, set_fraction):
+    """M2 after a spike: ``x2 + eta (1 - x2)`` (a fraction eta of its OFF part switches ON)."""
+    return x2 + set_fraction * (1.0 - x2)
+
+
+# ---------------------------------------------------------------------------
+# the step
+
+
+def _segment(xp, J, s, active, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
+    """Advance every ``active`` neuron to its next phase change or to the step end."""
+    rho = tau_on / tau_off
+    in_ref = s.ref > 0.0
+    in_on = (~in_ref) & (s.x > 0.5)
+    in_charge = (~in_ref) & (~in_on)
+
+    t_charge = charge_time(xp, s.u, J, tau_off=tau_off)
+    if memristive:
+        t_on = discharge_time(xp, s.u, J, tau_on=tau_on, rho=rho, u_reset=u_reset)
+        t_event = xp.where(in_ref, s.ref, xp.where(in_on, t_on, t_charge))
+    else:
+        t_event = xp.where(in_ref, s.ref, t_charge)
+    hit = active & (t_event <= s.r)
+    seg = xp.where(active, xp.minimum(t_event, s.r), 0.0 * s.r)
+
+    u_new = relax(xp, s.u, J, seg, tau_off)
+    if memristive:
+        u_new = xp.where(in_on, relax(xp, s.u, rho * J, seg, tau_on), u_new)
+    u_ref = s.u if m2 is None else refractory_voltage(xp, s.u, s.x2, seg, m2)
+    u_new = xp.where(in_ref, u_ref, u_new)
+    ref_new = xp.where(in_ref, xp.where(hit, 0.0 * s.ref, s.ref - seg), s.ref)
+    x2_new = s.x2
+    if m2 is not None and memristive:
+        x2_new = s.x2 * xp.exp(-seg / m2.tau_relax)
+
+    spike = hit & in_charge
+    x_new = s.x
+    if memristive:
+        # spike = M1 SET at u = 1: the membrane starts its ON-phase discharge there
+        switch_off = hit & in_on
+        u_new = xp.where(switch_off, u_reset + 0.0 * u_new, u_new)
+        u_new = xp.where(spike, 1.0 + 0.0 * u_new, u_new)
+        x_new = xp.where(spike, 1.0 + 0.0 * s.x, xp.where(switch_off, 0.0 * s.x, s.x))
+        ref_new = xp.where(switch_off, tau_ref + 0.0 * ref_new, ref_new)
+        if m2 is not None:
+            x2_new = xp.where(spike, m2_set(x2_new, m2.set_fraction), x2_new)
+    else:
+        # frozen M1: ideal instantaneous reset
+        u_new = xp.where(spike, u_reset + 0.0 * u_new, u_new)
+        ref_new = xp.where(spike, tau_ref + 0.0 * ref_new, ref_new)
+
+    return _Phase(
+        u=u_new,
+        x=x_new,
+        ref=ref_new,
+        x2=x2_new,
+        r=s.r - seg,
+        count=s.count + xp.cast(spike, s.count),
+        spiked=s.spiked | spike,
+    )
+
+
+def cycle_period(xp, J, x2_after_spike, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2=None):
+    """Duration of one full cycle that starts at a spike, and whether it ends.
+
+    ``T = t_on + tau_ref + t_charge`` with ``t_on`` the ON-phase discharge from
+    ``u = 1`` to ``u_reset`` (0 if ``memristive`` is False), and ``t_charge`` the
+    rise from the post-refractory voltage (``u_reset`` for MIF; for MIF2 the
+    result of :func:`refractory_voltage` with M2 at ``x2_after_spike`` decayed
+    over ``t_on``) to threshold. Returns ``(T, fires)``; ``T`` is :data:`NEVER`
+    or larger where ``fires`` is False.
+    """
+    rho = tau_on / tau_off
+    one = 1.0 + 0.0 * J
+    if memristive:
+        t_on = discharge_time(xp, one, J, tau_on=tau_on, rho=rho, u_reset=u_reset)
+    else:
+        t_on = 0.0 * J
+    u_start = u_reset * one
+    if m2 is not None:
+        x2 = x2_after_spike
+        if memristive:
+            x2 = x2 * xp.exp(-t_on / m2.tau_relax)
+        u_start = refractory_voltage(xp, u_start, x2, tau_ref + 0.0 * J, m2)
+    t_charge = charge_time(xp, u_start, J, tau_off=tau_off)
+    T = t_on + tau_ref + t_charge
+    fires = T < 0.5 * NEVER
+    return T, fires
+
+
+def _fast_forward(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
+    """Skip whole cycles of neurons sitting at a spike with time left in the step.
+
+    Each whole cycle holds exactly one spike. For MIF the cycle is periodic, so
+    this is exact. For MIF2 the period depends on ``x2``; the cycles are skipped
+    with the period of the first one and ``x2`` updated by the exact affine map
+    for that period (only reached when a whole cycle fits in one step, i.e. the
+    rate exceeds ``1 / dt``; never when ``dt <= tau_ref``).
+    """
+    x2 = s.x2 if m2 is not None else None
+    T, fires = cycle_period(
+        xp, J, x2, tau_off=tau_off, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref,
+        memristive=memristive, m2=m2,
+    )
+    anchored = s.spiked & fires & (s.r > 0.0)
+    T_safe = xp.where(anchored, T, 1.0 + 0.0 * T)
+    n = xp.where(anchored, xp.floor(s.r / T_safe), 0.0 * T)
+    r = xp.maximum(s.r - n * T_safe, 0.0 * s.r)
+    x2_new = s.x2
+    if m2 is not None and memristive:
+        # x+ -> a x+ + eta per cycle, a = (1 - eta) exp(-T / tau_relax)
+        a = (1.0 - m2.set_fraction) * xp.exp(-T_safe / m2.tau_relax)
+        a_n = xp.exp(n * xp.log(xp.maximum(a, 1e-30 + 0.0 * a)))
+        one_minus_a = 1.0 - a
+        geometric = xp.where(
+            one_minus_a > 1e-12,
+            (1.0 - a_n) / xp.where(one_minus_a > 1e-12, one_minus_a, 1.0 + 0.0 * a),
+            n,
+        )
+        x2_new = xp.where(anchored, a_n * s.x2 + m2.set_fraction * geometric, s.x2)
+    return s._replace(r=r, count=s.count + n, x2=x2_new)
+
+
+def hybrid_step(xp, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
+    """Exact step of the hybrid system in normalised units (shared by MIF and MIF2).
+
+    Stage A advances each neuron through at most :data:`STAGE_SEGMENTS` phases to
+    its first spike, whole cycles are then skipped (:func:`_fast_forward`), and
+    stage B finishes the last partial cycle. ``m2`` is an :class:`M2Parameters`
+    (MIF2) or None (MIF). Returns the final ``_Phase`` (``count``: spikes).
+    """
+    zero = 0.0 * u
+    s = _Phase(u=u, x=x, ref=ref, x2=x2, r=dt + zero, count=zero, spiked=zero > 1.0)
+    params = dict(
+        tau_off=tau_off, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref,
+        memristive=memristive, m2=m2,
+    )
+    for _ in range(STAGE_SEGMENTS):
+        s = _segment(xp, J, s, ~s.spiked, **params)
+    s = _fast_forward(xp, J, s, **params)
+    always = zero < 1.0
+    for _ in range(STAGE_SEGMENTS):
+        s = _segment(xp, J, s, always, **params)
+    return s
+
+
+def mif_step(xp, dt, J, state, *, e_rest, delta_v, tau_off, tau_on, u_reset, tau_ref, memristive):
+    """One exact step of MIF (Thurein eq. 1.4 with an ideal threshold-switch memristor).
+
+    .. math::
+
+        C \\frac{dV}{dt} &= I - \\frac{V - E_{rest}}{R_M(x)}, \\qquad
+        I = J \\frac{v_{th} - E_{rest}}{R_{off}} \\\\
+        R_M &= R_{off} \\; (x = 0), \\quad R_{on} \\; (x = 1) \\\\
+        x: 0 \\to 1 &\\text{ when } V - E_{rest} \\ge V_{th1} = v_{th} - E_{rest}
+        \\quad \\text{(SET: the spike)} \\\\
+        x: 1 \\to 0 &\\text{ when } V - E_{rest} \\le V_{th2} = v_{reset} - E_{rest}
+        \\quad \\text{(RESET)}, \\text{ then } V \\text{ is held for } \\tau_{ref}
+
+    With ``memristive=False``, ``x = 0`` always and the spike resets ``V`` to
+    ``v_reset`` at once: between spikes ``V`` follows eq. 1.5 exactly,
+    ``V(t) = V_0 e^{-t/tau} + (E_rest + R_off I)(1 - e^{-t/tau})``.
+
+    Parameters (normalised; see :meth:`.MIF.equation_params`): ``e_rest`` and
+    ``delta_v = v_th - E_rest`` (V) convert the voltage; ``tau_off = R_off C``,
+    ``tau_on = R_on C``, ``tau_ref`` in seconds; ``u_reset = (v_reset -
+    E_rest) / delta_v``. Returns ``(spike_count, MIFState)``.
+    """
+    u = (state.voltage - e_rest) / delta_v
+    x = state.memristor if memristive else 0.0 * state.memristor
+    s = hybrid_step(
+        xp, dt, J, u, x, state.refractory_time, 0.0 * u, tau_off=tau_off, tau_on=tau_on,
+        u_reset=u_reset, tau_ref=tau_ref, memristive=memristive, m2=None,
+    )
+    return s.count, MIFState(e_rest + delta_v * s.u, s.x, s.ref)
+
+
+# ---------------------------------------------------------------------------
+# steady-state rates
+
+
+def mif_rate(xp, J, *, tau_off, tau_on, u_reset, tau_ref, memristive):
+    """Exact steady-state rate (Hz) of MIF for constant ``J``.
+
+    .. math::
+
+        r(J) = \\Big[ t_{on}(J) + \\tau_{ref}
+            + \\tau_{off} \\ln\\frac{J - u_{reset}}{J - 1} \\Big]^{-1},
+        \\quad t_{on} = \\tau_{on} \\ln\\frac{1 - \\rho J}{u_{reset} - \\rho J}
+
+    for ``J > 1`` (and, if ``memristive``, ``rho J < u_reset``); 0 otherwise.
+    Frozen (``t_on = 0``) this is the closed form of the issue,
+    ``1 / (tau_ref + tau ln((V_inf - V_reset) / (V_inf - V_th)))``.
+    """
+    T, fires = cycle_period(
+        xp, J, None, tau_off=tau_off, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref,
+        memristive=memristive,
+    )
+    return xp.where(fires, 1.0 / xp.where(fires, T, 1.0 + 0.0 * T), 0.0 * T)

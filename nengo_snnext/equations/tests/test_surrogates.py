@@ -1,0 +1,60 @@
+"""Surrogate spike functions: g' is the derivative of g, thesis values (spec 1.3, 5.2)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nengo_snnext.equations.surrogates import SURROGATES, get_surrogate
+from nengo_snnext.ops import NUMPY_OPS as xp
+
+
+@pytest.mark.parametrize("name", sorted(SURROGATES))
+@pytest.mark.parametrize("alpha", [0.5, 2.0, 3.0])
+def test_derivative_is_derivative_of_primitive(name, alpha):
+    s = get_surrogate(name)
+    # central differences are O(h) off where g' has a kink: at 0 (fast_sigmoid,
+    # triangle) and at |alpha x| = 1 (triangle); test away from those points
+    x = np.linspace(-3, 3, 601)
+    x = x[(np.abs(np.abs(alpha * x) - 1) > 1e-3) & (np.abs(x) > 1e-3)]
+    h = 1e-6
+    numeric = (s.primitive(xp, x + h, alpha=alpha) - s.primitive(xp, x - h, alpha=alpha)) / (2 * h)
+    assert np.allclose(s.derivative(xp, x, alpha=alpha), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", sorted(SURROGATES))
+def test_primitive_rises_from_0_to_1(name):
+    s = get_surrogate(name)
+    alpha = s.default_alpha
+    assert s.primitive(xp, np.array(-1e9), alpha=alpha) == pytest.approx(0, abs=1e-8)
+    assert s.primitive(xp, np.array(1e9), alpha=alpha) == pytest.approx(1, abs=1e-8)
+    assert s.primitive(xp, np.array(0.0), alpha=alpha) == pytest.approx(0.5)
+    x = np.linspace(-5, 5, 1001)
+    g = s.primitive(xp, x, alpha=alpha)
+    assert np.all(np.diff(g) >= 0)
+    dg = s.derivative(xp, x, alpha=alpha)
+    assert np.all(dg >= 0) and dg.argmax() == 500  # peak at threshold
+
+
+@pytest.mark.parametrize("alpha, peak", [(2.0, 1.0), (3.0, 1.5)])
+def test_arctan_thesis_values(alpha, peak):
+    # spec 5.2: sigma'(0) = alpha / 2, i.e. 1.0 for alpha = 2 (ch. 2) and 1.5 for alpha = 3 (ch. 3)
+    d = SURROGATES["arctan"].derivative
+    assert d(xp, np.array(0.0), alpha=alpha) == peak
+    # eq. 3.9 written out
+    x = np.array([-1.3, -0.2, 0.4, 2.0])
+    expected = alpha / (2 * (1 + (math.pi / 2 * alpha * x) ** 2))
+    assert np.allclose(d(xp, x, alpha=alpha), expected, rtol=1e-15)
+    # spec 5.2: for KLIF with H < 0, F = 0 and dS/dF = sigma'(-V_th) = 1 / (1 + pi^2) at alpha 2
+    if alpha == 2.0:
+        assert d(xp, np.array(-1.0), alpha=alpha) == pytest.approx(1 / (1 + math.pi**2))
+        assert 1 / (1 + math.pi**2) == pytest.approx(0.0920, abs=5e-5)
+
+
+def test_default_is_thesis_arctan_alpha_2():
+    assert SURROGATES["arctan"].default_alpha == 2.0
+
+
+def test_unknown_surrogate_lists_names():
+    with pytest.raises(ValueError, match="arctan"):
+        get_surrogate("relu")

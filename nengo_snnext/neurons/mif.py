@@ -1,0 +1,361 @@
+"""Memristive integrate-and-fire neuron MIF (Thurein 2022, eqs. 1.4-1.5), in SI units.
+
+:class:`MemristiveNeuronType` holds what MIF and MIF2 (``neurons/mif2.py``)
+share: the SI parameters and their validation, the J-to-ampere normalisation,
+the voltage state in volts, and rate-based ``gain_bias`` for rate curves that
+rise from the rheobase ``J = 1`` to a peak and fall to zero at the
+depolarisation block.
+"""
+
+import numpy as np
+from nengo.dists import Choice, Uniform
+from nengo.exceptions import ValidationError
+from nengo.params import BoolParam, NumberParam
+from nengo.utils.numpy import is_number
+
+from nengo_snnext.equations.mif import MIFState, cycle_period, mif_rate, mif_step
+from nengo_snnext.neurons._adapter import EquationNeuronType
+from nengo_snnext.ops import NUMPY_OPS
+
+PEAK_GRID = 257  # points per zoom level of the rate-peak search
+PEAK_ZOOMS = 8  # zoom levels: bracket shrinks by (PEAK_GRID - 1) / 2 per level
+BISECTIONS = 64  # bisection steps for the inverse rate function
+
+
+class FiniteNumberParam(NumberParam):
+    """A ``NumberParam`` that also rejects ``nan`` and ``inf``."""
+
+    def coerce(self, instance, num):
+        if is_number(num) and not np.isfinite(num):
+            raise ValidationError(f"Must be finite (got {num})", attr=self.name, obj=instance)
+        return super().coerce(instance, num)
+
+
+class MemristiveNeuronType(EquationNeuronType):
+    """Shared SI parameters, validation, state and ``gain_bias`` of MIF and MIF2.
+
+    Subclasses implement ``rate_from_current(J)`` (steady-state rate in Hz of
+    normalised current ``J``) and ``current_for_rate(rates, J_peak)`` (its
+    inverse on the rising branch ``1 < J < J_peak``).
+    """
+
+    R_on = FiniteNumberParam("R_on", low=0, low_open=True)
+    R_off = FiniteNumberParam("R_off", low=0, low_open=True)
+    C = FiniteNumberParam("C", low=0, low_open=True)
+    E_rest = FiniteNumberParam("E_rest")
+    v_th = FiniteNumberParam("v_th")
+    v_reset = FiniteNumberParam("v_reset")
+    tau_ref = FiniteNumberParam("tau_ref", low=0)
+    memristive = BoolParam("memristive")
+
+    rates_depend_on_dt = False
+
+    def __init__(
+        self, *, R_on, R_off, C, E_rest, v_th, v_reset, tau_ref, memristive,
+        amplitude, dt, initial_state,
+    ):
+        super().__init__(amplitude=amplitude, dt=dt, initial_state=initial_state)
+        self.R_on = R_on
+        self.R_off = R_off
+        self.C = C
+        self.E_rest = E_rest
+        self.v_th = v_th
+        self.v_reset = v_reset
+        self.tau_ref = tau_ref
+        self.memristive = memristive
+        self._require(
+            R_on < R_off, "R_on", f"R_on ({R_on:g} ohm) must be below R_off ({R_off:g} ohm)"
+        )
+        self._require(
+            v_th > E_rest, "v_th",
+            f"spike threshold v_th ({v_th:g} V) must be above E_rest ({E_rest:g} V)",
+        )
+        self._require(
+            v_reset < v_th, "v_reset",
+            f"v_reset ({v_reset:g} V) must be below the spike threshold v_th ({v_th:g} V)",
+        )
+        if memristive:
+            self._require(
+                v_reset > E_rest, "v_reset",
+                f"with memristive=True, v_reset ({v_reset:g} V) is the memristor's RESET "
+                f"threshold E_rest + V_th2 and must be above E_rest ({E_rest:g} V), otherwise "
+                f"the memristor never switches off; use memristive=False for a reset at or "
+                f"below rest",
+            )
+
+    def _require(self, condition, attr, message):
+        if not condition:
+            raise ValidationError(message, attr=attr, obj=self)
+
+    # --- derived quantities -------------------------------------------------
+
+    @property
+    def tau_off(self):
+        """Membrane time constant with the memristor OFF, ``R_off C`` (s); thesis: 2 ms."""
+        return self.R_off * self.C
+
+    @property
+    def tau_on(self):
+        """Membrane time constant with the memristor ON, ``R_on C`` (s)."""
+        return self.R_on * self.C
+
+    @property
+    def rheobase_current(self):
+        """Current (A) of ``J = 1``: ``(v_th - E_rest) / R_off``, the frozen neuron's rheobase."""
+        return (self.v_th - self.E_rest) / self.R_off
+
+    @property
+    def lock_current(self):
+        """``J`` at and above which a memristive neuron locks ON (depolarisation block).
+
+        The ON-phase target ``E_rest + R_on I`` reaches the RESET threshold
+        ``v_reset``: ``J_lock = (v_reset - E_rest) / (v_th - E_rest) * R_off / R_on``.
+        ``inf`` for ``memristive=False``.
+        """
+        if not self.memristive:
+            return np.inf
+        return self._u_reset * self.R_off / self.R_on
+
+    @property
+    def _u_reset(self):
+        return (self.v_reset - self.E_rest) / (self.v_th - self.E_rest)
+
+    def _base_params(self):
+        """Normalised parameters of the membrane and M1, shared by MIF and MIF2."""
+        return dict(
+            tau_off=self.tau_off, tau_on=self.tau_on, u_reset=self._u_reset,
+            tau_ref=self.tau_ref, memristive=self.memristive,
+        )
+
+    def rate_params(self):
+        """Keyword parameters of the rate equation (``mif_rate`` / ``mif2_rate``)."""
+        return self._base_params()
+
+    def equation_params(self, dt):
+        """Keyword parameters of the step equation: :meth:`rate_params` plus the volt scale.
+
+        The step is exact for any ``dt``, so they do not depend on it.
+        """
+        return dict(e_rest=self.E_rest, delta_v=self.v_th - self.E_rest, **self.rate_params())
+
+    # --- state ----------------------------------------------------------------
+
+    def make_state(self, n_neurons, rng=np.random, dtype=None):
+        """Sample the initial state; the default voltage is uniform on ``[E_rest, v_th)``.
+
+        ``state["voltage"]`` is ``Uniform(0, 1)`` in units of ``v_th - E_rest``
+        above ``E_rest`` (a class-level distribution cannot depend on the
+        parameters); a user ``initial_state["voltage"]`` is taken in volts.
+        """
+        state = super().make_state(n_neurons, rng=rng, dtype=dtype)
+        if self.initial_state is None or "voltage" not in self.initial_state:
+            u = state["voltage"]
+            state["voltage"] = (self.E_rest + (self.v_th - self.E_rest) * u).astype(u.dtype)
+        return state
+
+    # --- rates and gain/bias --------------------------------------------------
+
+    def rate_from_current(self, J):
+        """Steady-state rate (Hz, without ``amplitude``) for normalised current ``J``."""
+        raise NotImplementedError(f"{type(self).__name__} must define rate_from_current")
+
+    def current_for_rate(self, rates, J_peak):
+        """Current on ``(1, J_peak)`` with steady-state rate ``rates`` (Hz)."""
+        raise NotImplementedError(f"{type(self).__name__} must define current_for_rate")
+
+    def rates(self, x, gain, bias):
+        """Steady-state firing rates (Hz); exact and independent of ``dt``."""
+        J = self.current(x, gain, bias)
+        return self.amplitude * self.rate_from_current(J)
+
+    def peak(self):
+        """``(J_peak, r_peak)``: the current of the highest steady-state rate and that rate.
+
+        Frozen, the rate rises monotonically toward ``1 / tau_ref`` (``J_peak =
+        inf``). Memristive, the ON-phase discharge lengthens without bound as
+        ``J`` approaches :attr:`lock_current`, so the rate peaks inside
+        ``(1, J_lock)``; the peak is located by a zooming grid search.
+        """
+        if not self.memristive:
+            return np.inf, (np.inf if self.tau_ref == 0 else 1.0 / self.tau_ref)
+        low, high = 1.0, self.lock_current
+        for _ in range(PEAK_ZOOMS):
+            J = np.linspace(low, high, PEAK_GRID)
+            r = self.rate_from_current(J)
+            i = int(np.argmax(r))
+            low, high = J[max(i - 1, 0)], J[min(i + 1, PEAK_GRID - 1)]
+        return J[i], r[i]
+
+    def gain_bias(self, max_rates, intercepts):
+        """Gain and bias for each neuron's ``max_rates`` (at ``x = 1``) and ``intercepts``.
+
+        The threshold current is exactly ``J = 1`` (the rheobase), so ``bias = 1 -
+        gain * intercept`` and ``gain = (J_max - 1) / (1 - intercept)`` with
+        ``J_max`` the current of the requested rate on the rising branch.
+        """
+        max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
+        intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
+        J_peak, r_peak = self.peak()
+        rates = max_rates / self.amplitude
+        if np.any(rates <= 0) or np.any(rates >= r_peak):
+            raise ValidationError(
+                f"max_rates must be in (0, {self.amplitude * r_peak:.6g}) Hz, the highest "
+                f"steady-state rate of {self} (reached at J = {J_peak:.4g}); got "
+                f"{max_rates.min():g} to {max_rates.max():g} Hz. Lower max_rates, or lower "
+                f"tau_ref / R_on",
+                attr="max_rates",
+                obj=self,
+            )
+        if np.any(intercepts >= 1):
+            raise ValidationError("intercepts must be below 1", attr="intercepts", obj=self)
+        J_max = self.current_for_rate(rates, J_peak)
+        gain = (J_max - 1.0) / (1.0 - intercepts)
+        bias = 1.0 - gain * intercepts
+        return gain, bias
+
+    def max_rates_intercepts(self, gain, bias):
+        gain = np.asarray(gain, dtype=float)
+        bias = np.asarray(bias, dtype=float)
+        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0)
+        return max_rates, (1.0 - bias) / gain
+
+    def _bisect_current(self, period_at, T_target, J_peak):
+        """``J`` in ``(1, J_peak)`` with ``period_at(J) == T_target`` (period falls with J)."""
+        low = np.ones_like(T_target)
+        high = np.full_like(T_target, J_peak)
+        for _ in range(BISECTIONS):
+            mid = 0.5 * (low + high)
+            too_slow = period_at(mid) > T_target
+            low = np.where(too_slow, mid, low)
+            high = np.where(too_slow, high, mid)
+        return 0.5 * (low + high)
+
+
+class MIF(MemristiveNeuronType):
+    """Memristive integrate-and-fire neuron (Thurein 2022 eqs. 1.4-1.5; Kang et al. 2021).
+
+    An RC membrane whose leak resistor is a memristor ``M1`` in series with the
+    battery ``E_rest``. ``M1`` is an ideal hysteretic threshold switch driven by
+    its own voltage ``V - E_rest``: it switches ON (``R_on``) when that voltage
+    reaches ``V_th1 = v_th - E_rest`` (the spike) and OFF (``R_off``) when it
+    falls to ``V_th2 = v_reset - E_rest``, after which the membrane is held for
+    the refractory period ``tau_ref``:
+
+    .. math::
+
+        C \\frac{dV}{dt} &= I - \\frac{V - E_{rest}}{R_M(x)}, \\qquad
+        R_M(0) = R_{off},\\; R_M(1) = R_{on}, \\qquad
+        I = J\\, \\frac{v_{th} - E_{rest}}{R_{off}} \\\\
+        x &: 0 \\to 1 \\text{ at } V = v_{th} \\text{ (spike)}, \\qquad
+        1 \\to 0 \\text{ at } V = v_{reset}, \\text{ then } V \\text{ held for } \\tau_{ref}
+
+    ``J = 1`` is the rheobase of the frozen neuron (``I = (v_th - E_rest) /
+    R_off``, 11 nA by default). While ``M1`` is ON the membrane discharges with
+    ``tau_on = R_on C`` (20 us by default) toward ``E_rest + R_on I``; for ``J >=``
+    :attr:`lock_current` (4.545 by default) that target is above ``v_reset``,
+    ``M1`` stays ON and the neuron falls silent (depolarisation block), so the
+    rate curve peaks (615.5 Hz at J = 4.4 by default) and then drops to 0.
+
+    With ``memristive=False`` the memristor is frozen at ``R_off`` and a spike
+    resets ``V`` to ``v_reset`` instantly: an LIF with ``tau = R_off C`` (2 ms).
+    Between spikes it follows the thesis' eq. 1.5 exactly,
+    ``V(t) = V_0 e^{-t/tau} + (E_rest + R_off I)(1 - e^{-t/tau})``, and
+
+    .. math::
+
+        r(J) = \\Big[\\tau_{ref}
+            + \\tau \\ln\\frac{V_\\infty - v_{reset}}{V_\\infty - v_{th}}\\Big]^{-1},
+        \\qquad V_\\infty = E_{rest} + R_{off} I
+
+    (the memristive rate adds the ON time ``tau_on ln((1 - rho J) / (u_reset -
+    rho J))`` to the period, ``rho = R_on / R_off``, ``u_reset = (v_reset -
+    E_rest) / (v_th - E_rest)``). The step is exact for any ``dt`` (event times
+    solved inside the step; several spikes per step are possible), and
+    ``rates()`` is exact in both modes.
+
+    Parameters
+    ----------
+    R_on : float
+        Memristor ON resistance (ohm); below ``R_off``.
+    R_off : float
+        Memristor OFF resistance (ohm); thesis value 10 MOhm.
+    C : float
+        Membrane capacitance (F); thesis value 0.2 nF.
+    E_rest : float
+        Rest battery in series with the memristor (V).
+    v_th : float
+        Spike threshold (V): the memristor's SET voltage ``E_rest + V_th1``.
+    v_reset : float
+        Reset voltage (V): the memristor's RESET voltage ``E_rest + V_th2``;
+        must lie between ``E_rest`` and ``v_th`` when ``memristive``.
+    tau_ref : float
+        Refractory period (s) after the reset, during which ``V`` is held.
+    memristive : bool
+        ``False`` freezes the memristor at ``R_off`` (the thesis' eq. 1.5 neuron).
+    amplitude : float
+        Scaling of each output spike (a spike is ``amplitude / dt``).
+    dt : float
+        Kept for the common interface; MIF's rates do not depend on it.
+    initial_state : {str: Distribution or array_like}
+        Initial ``voltage`` (V; default uniform on ``[E_rest, v_th)``),
+        ``memristor`` (0) and ``refractory_time`` (s, 0).
+
+    Attributes
+    ----------
+    voltage : state
+        Membrane potential ``V`` (V).
+    memristor : state
+        Memristor state ``x``: 0 OFF (``R_off``), 1 ON (``R_on``).
+    refractory_time : state
+        Remaining refractory time (s).
+
+    References
+    ----------
+    .. [1] H. Thurein, "Design and Analysis of Leaky Integrate-and-Fire and
+       Memristive Integrate-and-Fire Spiking Neural Networks", MS thesis, UC
+       Santa Cruz, 2022 (eqs. 1.4, 1.5; R_off = 10 MOhm, C = 0.2 nF).
+    .. [2] S. M. Kang et al., "How to Build a Memristive Integrate-and-Fire Model
+       for Spiking Neuronal Signal Generation", IEEE TCAS-I 68(12), 2021.
+    """
+
+    state = {
+        "voltage": Uniform(low=0, high=1),
+        "memristor": Choice([0]),
+        "refractory_time": Choice([0]),
+    }
+    state_class = MIFState
+    equation = staticmethod(mif_step)
+
+    def __init__(
+        self,
+        R_on=100e3,
+        R_off=10e6,
+        C=0.2e-9,
+        E_rest=0.0,
+        v_th=0.110,
+        v_reset=0.005,
+        tau_ref=0.001,
+        memristive=True,
+        amplitude=1.0,
+        dt=0.001,
+        initial_state=None,
+    ):
+        super().__init__(
+            R_on=R_on, R_off=R_off, C=C, E_rest=E_rest, v_th=v_th, v_reset=v_reset,
+            tau_ref=tau_ref, memristive=memristive, amplitude=amplitude, dt=dt,
+            initial_state=initial_state,
+        )
+
+    def rate_from_current(self, J):
+        return mif_rate(NUMPY_OPS, np.asarray(J, dtype=float), **self.rate_params())
+
+    def current_for_rate(self, rates, J_peak):
+        T = 1.0 / np.asarray(rates, dtype=float)
+        if not self.memristive:
+            # invert tau_ref + tau ln((J - u_r) / (J - 1)) = T
+            return 1.0 + (1.0 - self._u_reset) / np.expm1((T - self.tau_ref) / self.tau_off)
+
+        def period_at(J):
+            return cycle_period(NUMPY_OPS, J, None, **self.rate_params())[0]
+
+        return self._bisect_current(period_at, T, J_peak)

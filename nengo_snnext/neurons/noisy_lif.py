@@ -1,0 +1,195 @@
+"""Noise-trained LIF (``NoisyLIF``, Jiang 2022 ch. 4)."""
+
+import numpy as np
+from nengo.dists import Choice
+from nengo.exceptions import ValidationError
+from nengo.params import BoolParam, EnumParam, NumberParam
+
+from nengo_snnext.equations.noisy_lif import (
+    NOISY_LIF_NOISES,
+    NoisyLIFState,
+    noisy_lif_step,
+    noisy_lif_uniform_probability,
+    raw_noise_spec,
+)
+from nengo_snnext.neurons._noisy_lif_rates import (
+    single_step_current,
+    single_step_probability,
+    temporal_rates,
+)
+from nengo_snnext.neurons._stochastic import StochasticEquationNeuronType
+from nengo_snnext.ops import NUMPY_OPS
+
+
+class NoisyLIF(StochasticEquationNeuronType):
+    """Noise-trained LIF (Jiang 2022, ch. 4): bounded, ensemble-normalised noise.
+
+    Single step (``temporal=False``, eq. 4.5, the neuron the thesis trains with):
+
+    .. math::
+
+        H_t = \\beta + \\tfrac{1}{2} r_t + J_t, \\qquad
+        r_t = \\epsilon_t / \\max_{\\text{ensemble}} |\\epsilon_t|
+
+    Temporally coupled multi-step (``temporal=True``, eqs. 4.6-4.9, the
+    inference neuron, used without retraining):
+
+    .. math::
+
+        \\hat{A}_t &= (V_{t-1} - \\mu_t) / \\sigma_t \\\\
+        H_t &= \\frac{\\hat{A}_t}{\\alpha \\max|\\hat{A}_t|} + \\beta
+            + \\left(\\tfrac{1}{2} - \\tfrac{1}{\\alpha}\\right) r_t + J_t
+
+    and in both ``S_t = [H_t > V_th]``, ``V_t = H_t (1 - S_t)``. The added noise
+    lies in ``[beta - 1/2, beta + 1/2]`` (``[0, 1]``, mean 0.5 in the thesis);
+    the coupling term in ``beta +/- 1/alpha`` and ``N'`` in
+    ``+/- (1/2 - 1/alpha)``. ``eps`` is drawn per neuron and per step from the
+    simulator's seeded generator: ``N(0, 1)`` (default) or ``U[-1, 1]``.
+
+    The thesis normalises over a whole batch-by-layer tensor; here mean, std and
+    max are taken over the ensemble's neurons at each step (what a Nengo
+    ensemble can do causally; a NengoDL minibatch is normalised per sample).
+    ``lambda`` of eq. 4.7 cancels in the normalisation, so there is no ``tau``.
+
+    ``rates()`` with ``n`` neurons in the ensemble (the last axis of the
+    currents): single step, exact (uniform noise:
+    ``(1 - 1/n) clip(J + beta + 1/2 - V_th, 0, 1)`` plus the two ``1/(2n)``
+    atoms of the maximum; Gaussian noise: quadrature of the exact distribution
+    of ``r``). Temporal: a neuron's rate depends on the whole ensemble's input,
+    so ``rates()`` solves the ensemble self-consistently in the mean-field
+    approximation (:mod:`nengo_snnext.neurons._noisy_lif_rates`), per input
+    row. ``gain_bias`` and ``max_rates_intercepts`` refer to the single-step
+    (uncoupled) tuning curve in both modes, the curve the thesis trains; the
+    intercept ``V_th - beta - 1/2`` is exact in both modes (below it no noise
+    value can reach the threshold).
+
+    Parameters
+    ----------
+    alpha : float
+        Scale of the coupling term, above 2 (``alpha = 2`` leaves no independent
+        noise: neurons driven alike then stay synchronised).
+    beta : float
+        Mean of the added noise.
+    noise : {"gaussian", "uniform"}
+        Distribution of the raw noise ``eps`` before max-normalisation.
+    temporal : bool
+        Temporally coupled multi-step neuron (eqs. 4.6-4.9) or single step (4.5).
+    threshold : float
+        Firing threshold ``V_th`` (strict ``>``).
+    amplitude : float
+        Scaling of each output spike (a spike is ``amplitude / dt``).
+    dt : float
+        Time step (s) assumed by ``rates``/``gain_bias``.
+    initial_state : {str: Distribution or array_like}
+        Initial ``voltage`` (default 0, as the thesis starts every sample).
+
+    Attributes
+    ----------
+    voltage : state
+        Membrane ``V = H (1 - S)``.
+
+    References
+    ----------
+    .. [1] C. Jiang, "Bio-inspired spiking neural network algorithm development
+       and tactile signal processing", PhD thesis, Univ. of Canterbury, 2022.
+    """
+
+    state = {"voltage": Choice([0.0])}
+    state_class = NoisyLIFState
+    equation = staticmethod(noisy_lif_step)
+
+    alpha = NumberParam("alpha", low=2, low_open=True)
+    beta = NumberParam("beta")
+    noise = EnumParam("noise", values=NOISY_LIF_NOISES)
+    temporal = BoolParam("temporal")
+    threshold = NumberParam("threshold")
+
+    def __init__(
+        self,
+        alpha=4.0,
+        beta=0.5,
+        noise="gaussian",
+        temporal=True,
+        threshold=1.0,
+        amplitude=1.0,
+        dt=0.001,
+        initial_state=None,
+    ):
+        super().__init__(amplitude=amplitude, dt=dt, initial_state=initial_state)
+        self.alpha = alpha
+        self.beta = beta
+        self.noise = noise
+        self.temporal = temporal
+        self.threshold = threshold
+
+    def noise_spec(self):
+        return raw_noise_spec(self.noise)
+
+    def equation_params(self, dt):
+        return dict(alpha=self.alpha, beta=self.beta, threshold=self.threshold,
+                    temporal=self.temporal)
+
+    def single_step_probability(self, J):
+        """Exact spike probability per step of the single-step neuron (rows of ``J``)."""
+        J = np.asarray(J, dtype=float)
+        if self.noise == "uniform":
+            return noisy_lif_uniform_probability(
+                NUMPY_OPS, J, beta=self.beta, threshold=self.threshold,
+                n_neurons=J.shape[-1],
+            )
+        return single_step_probability(J, beta=self.beta, threshold=self.threshold,
+                                       kind=self.noise)
+
+    def spike_probability(self, J):
+        """Expected spikes per step for the currents ``J`` (rows are ensemble inputs)."""
+        if not self.temporal:
+            return self.single_step_probability(J)
+        J = np.asarray(J, dtype=float)
+        rates, _, _ = temporal_rates(
+            J.reshape(-1, J.shape[-1]), alpha=self.alpha, beta=self.beta,
+            threshold=self.threshold, kind=self.noise,
+        )
+        return rates.reshape(J.shape)
+
+    def rates(self, x, gain, bias, dt=None):
+        """Expected firing rates (Hz); each row of currents is one ensemble input."""
+        dt = self.dt if dt is None else dt
+        return self.amplitude / dt * self.spike_probability(self.current(x, gain, bias))
+
+    def threshold_current(self):
+        """Largest current that never fires: ``V_th - beta - 1/2`` (both modes)."""
+        return self.threshold - self.beta - 0.5
+
+    def gain_bias(self, max_rates, intercepts):
+        max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
+        intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
+        n = max_rates.size
+        p = max_rates * self.dt / self.amplitude
+        edge = 0.5 / n
+        reachable = ((p >= edge) & (p <= 1.0 - edge)) | (p == 1.0)
+        if not np.all(reachable):
+            top = self.amplitude / self.dt
+            raise ValidationError(
+                f"max_rates must be in [{edge * top:g}, {(1 - edge) * top:g}] Hz or equal "
+                f"{top:g} Hz: with {n} neurons the normalised noise reaches its extremes "
+                f"with probability 1/(2n) per step, so the single-step rate jumps at "
+                f"both ends (got {max_rates.min():g} to {max_rates.max():g} Hz)",
+                attr="max_rates", obj=self,
+            )
+        if np.any(intercepts >= 1):
+            raise ValidationError("intercepts must be below 1", attr="intercepts", obj=self)
+        saturation = self.threshold - self.beta + 0.5
+        J_max = np.where(
+            p == 1.0,
+            saturation + 1e-9 * max(1.0, abs(saturation)),
+            single_step_current(np.minimum(p, 1.0 - edge), beta=self.beta,
+                                threshold=self.threshold, kind=self.noise, n=n),
+        )
+        J_th = self.threshold_current()
+        gain = (J_max - J_th) / (1.0 - intercepts)
+        return gain, J_th - gain * intercepts
+
+    def max_rates_intercepts(self, gain, bias):
+        gain, bias = np.asarray(gain, dtype=float), np.asarray(bias, dtype=float)
+        p = self.single_step_probability((gain + bias)[None, :])[0]
+        return self.amplitude / self.dt * p, (self.threshold_current() - bias) / gain

@@ -1,0 +1,459 @@
+"""Neural-oscillation neurons (``NeuralOscillation``, ``AltNeuralOscillation``)."""
+
+from functools import lru_cache, partial
+
+import numpy as np
+from nengo.dists import Choice, Distribution, DistributionParam, Gaussian, Uniform
+from nengo.exceptions import ValidationError
+from nengo.params import EnumParam, NumberParam
+
+from nengo_snnext.equations.lif import INPUT_SCALINGS, discrete_coefficients
+from nengo_snnext.equations.noise import (
+    gaussian_noise,
+    noise_bounds,
+    noise_cdf,
+    noise_cdf_integral,
+    uniform_noise,
+)
+from nengo_snnext.equations.oscillation import (
+    ALT_FORM_ALIASES,
+    ALT_FORMS,
+    OscillationState,
+    alt_oscillation_step,
+    alt_potential,
+    oscillation_step,
+)
+from nengo_snnext.neurons._renewal import RateCurve, monotone_on, renewal_chain
+from nengo_snnext.neurons._stochastic import StochasticEquationNeuronType
+from nengo_snnext.neurons.lif import _ThesisTimeConstant
+from nengo_snnext.ops import NUMPY_OPS
+
+# thesis text (U[-0.2, 0.8]) and thesis code (N(0, 0.5^2)), spec 1.5
+NOISE_SHORTHANDS = {"uniform": Uniform(-0.2, 0.8), "gaussian": Gaussian(0.0, 0.5)}
+# AltNeuralOscillation.rates reports periods longer than this many steps as silence
+ALT_MAX_PERIOD = 1000
+_CURVE_NODES = 129
+
+
+class OscillationNoiseParam(DistributionParam):
+    """``nengo.dists.Uniform`` or ``Gaussian`` (or the shorthands ``"uniform"``, ``"gaussian"``)."""
+
+    def coerce(self, instance, dist):  # pylint: disable=arguments-renamed
+        if isinstance(dist, str):
+            if dist.lower() not in NOISE_SHORTHANDS:
+                raise ValidationError(
+                    f"noise '{dist}' must be 'uniform', 'gaussian' or a "
+                    "nengo.dists.Uniform/Gaussian", attr=self.name, obj=instance,
+                )
+            dist = NOISE_SHORTHANDS[dist.lower()]
+        self.check_type(instance, dist, Distribution)
+        if isinstance(dist, Uniform):
+            if dist.integer or not dist.high > dist.low:
+                raise ValidationError(
+                    f"noise {dist} must be a continuous Uniform with high > low",
+                    attr=self.name, obj=instance,
+                )
+        elif not isinstance(dist, Gaussian):
+            raise ValidationError(
+                f"noise {dist} is not supported: use nengo.dists.Uniform or Gaussian "
+                "(their CDFs give the exact rates, and NengoDL samples them natively)",
+                attr=self.name, obj=instance,
+            )
+        return super().coerce(instance, dist)
+
+
+def noise_spec_of(dist):
+    """The :class:`~nengo_snnext.equations.noise.NoiseSpec` of a Uniform/Gaussian."""
+    if isinstance(dist, Uniform):
+        return uniform_noise(dist.low, dist.high)
+    return gaussian_noise(dist.std, dist.mean)
+
+
+@lru_cache(maxsize=64)
+def oscillation_rate_curve(leak, gain, threshold, negative_slope, spec):
+    """Stationary spike probability per step of :class:`NeuralOscillation` vs ``J``.
+
+    Exact outside the tabulated regions (from the noise bounds: no positive
+    spike for ``J <= (V_th (1 - lambda) - gamma_max) / g``, a spike every step
+    for ``J > (V_th - gamma_min) / g``, and likewise for the V-shape's firing
+    at very negative ``J``); inside, a renewal chain per node.
+    """
+    low, high = noise_bounds(spec)
+    pos = ((threshold * (1 - leak) - high) / gain, (threshold - low) / gain)
+    regions, shapes = [pos], [(0.0, 1.0)]
+    if negative_slope < 0:
+        neg = ((threshold / negative_slope - leak * threshold - high) / gain,
+               (threshold / negative_slope - low) / gain)
+        if neg[1] >= pos[0]:
+            regions, shapes = [(neg[0], pos[1])], [(1.0, 1.0)]
+        else:
+            regions, shapes = [neg, pos], [(1.0, 0.0), (0.0, 1.0)]
+    pieces = []
+    for (start, stop), (first, last) in zip(regions, shapes):
+        # the V-shape's firing region (J near -33 / g) gets fewer nodes
+        nodes = np.linspace(start, stop, _CURVE_NODES if last == 1.0 else _CURVE_NODES // 2)
+        rate, _ = renewal_chain(
+            leak, gain * nodes, 0.0, threshold, threshold=threshold,
+            negative_slope=negative_slope, cdf=partial(noise_cdf, NUMPY_OPS, spec),
+            cdf_integral=partial(noise_cdf_integral, NUMPY_OPS, spec), with_mean=False,
+        )
+        rate[0], rate[-1] = first, last
+        if first == 0.0:
+            rate = monotone_on(rate)
+        elif last == 0.0:
+            rate = monotone_on(rate, increasing=False)
+        else:  # one region: decreasing to the minimum, then increasing
+            low_at = int(np.argmin(rate))
+            rate[:low_at] = monotone_on(rate[:low_at], increasing=False)
+            rate[low_at:] = monotone_on(rate[low_at:])
+        pieces.append((nodes, rate))
+    nodes = np.concatenate([p[0] for p in pieces])
+    values = np.concatenate([p[1] for p in pieces])
+    # the increasing branch starts at the last node of the positive region with
+    # the smallest value (0 unless the regions merged): below it no node fires
+    last_nodes, last_values = pieces[-1]
+    low_values = np.flatnonzero(last_values == last_values.min())
+    start = last_nodes[low_values[-1]]
+    return RateCurve.from_nodes(
+        nodes, values, left=1.0 if negative_slope < 0 else 0.0, right=1.0,
+        threshold=start, saturation=pos[1],
+    )
+
+
+class NeuralOscillation(StochasticEquationNeuronType):
+    """Neural-oscillation neuron (Jiang 2022, ch. 3): noise added before ``f``.
+
+    .. math::
+
+        H_t &= \\lambda V_{t-1} + g J_t \\quad \\text{(eq. 3.1)} \\\\
+        P_t &= f(H_t + \\gamma_t), \\quad
+        f(x) = \\begin{cases} x & x \\ge 0 \\\\ s\\, x & x < 0 \\end{cases}
+        \\quad \\text{(eqs. 3.10, 3.13)} \\\\
+        S_t &= [P_t > V_{th}], \\quad V_t = P_t (1 - S_t)
+        \\quad \\text{(eqs. 3.11-3.12)}
+
+    ``gamma_t`` is drawn independently per neuron and per step from the
+    simulator's seeded generator and is carried into the membrane (``V`` keeps
+    ``P``). The thesis text uses ``U[-0.2, 0.8]`` (the default); its training
+    code uses ``N(0, 0.5^2)`` (``noise="gaussian"``). With no input the neuron
+    fires spontaneously (Fig. 3.5). The slope ``s = -0.03`` is kept as published
+    (the code's ``LeakyReLU(negative_slope=-0.03)``): ``f`` is V-shaped, so very
+    negative potentials fire too (``H + gamma < V_th / s``, about ``-33.3``).
+
+    ``rates()`` is the exact stationary rate (a renewal chain on ``V``, see
+    :mod:`nengo_snnext.neurons._renewal`), tabulated once per parameter set and
+    interpolated (error below 1e-4 spikes per step); it is not the single-step
+    probability ``clip(H - 0.2, 0, 1)``
+    (:func:`~nengo_snnext.equations.oscillation.oscillation_spike_probability`),
+    because the carried noise makes the neuron fire at lower inputs. For
+    Gaussian noise rates below about 1e-12 per step are reported as 0.
+    ``gain_bias`` uses the increasing branch; intercepts near 1 give gains large
+    enough that ``x = -1`` reaches the V-shape's firing region.
+
+    Parameters
+    ----------
+    noise : Uniform or Gaussian or {"uniform", "gaussian"}
+        Distribution of ``gamma``; ``"uniform"`` is ``Uniform(-0.2, 0.8)``,
+        ``"gaussian"`` is ``Gaussian(0, 0.5)``.
+    negative_slope : float
+        Slope ``s`` of ``f`` below zero, in [-1, 0] (published: -0.03).
+    tau : float
+        Membrane time constant (s); ``lambda = 1 - dt / tau`` (0.5 by default).
+    threshold : float
+        Firing threshold ``V_th`` (strict ``>``), positive.
+    input_scaling : {"none", "tau"}
+        Add the input unscaled (eq. 3.1, the thesis) or times ``dt / tau``.
+    amplitude : float
+        Scaling of each output spike (a spike is ``amplitude / dt``).
+    dt : float
+        Time step (s) assumed by ``rates``/``gain_bias``.
+    initial_state : {str: Distribution or array_like}
+        Initial ``voltage`` (default 0, as the thesis starts every sample).
+
+    Attributes
+    ----------
+    voltage : state
+        Membrane ``V = P (1 - S)``, including the carried noise.
+
+    References
+    ----------
+    .. [1] C. Jiang, "Bio-inspired spiking neural network algorithm development
+       and tactile signal processing", PhD thesis, Univ. of Canterbury, 2022.
+    """
+
+    state = {"voltage": Choice([0.0])}
+    state_class = OscillationState
+    equation = staticmethod(oscillation_step)
+
+    noise = OscillationNoiseParam("noise")
+    negative_slope = NumberParam("negative_slope", low=-1, high=0)
+    tau = NumberParam("tau", low=0, low_open=True)
+    threshold = NumberParam("threshold", low=0, low_open=True)
+    input_scaling = EnumParam("input_scaling", values=INPUT_SCALINGS)
+
+    check_dt = _ThesisTimeConstant.check_dt
+    coefficients = _ThesisTimeConstant.coefficients
+
+    def __init__(
+        self,
+        noise="uniform",
+        negative_slope=-0.03,
+        tau=0.002,
+        threshold=1.0,
+        input_scaling="none",
+        amplitude=1.0,
+        dt=0.001,
+        initial_state=None,
+    ):
+        super().__init__(amplitude=amplitude, dt=dt, initial_state=initial_state)
+        self.noise = noise
+        self.negative_slope = negative_slope
+        self.tau = tau
+        self.threshold = threshold
+        self.input_scaling = input_scaling
+
+    def noise_spec(self):
+        return noise_spec_of(self.noise)
+
+    def equation_params(self, dt):
+        leak, gain = self.coefficients(dt)
+        return dict(leak=leak, input_gain=gain, threshold=self.threshold,
+                    negative_slope=self.negative_slope)
+
+    def rate_curve(self, dt=None):
+        """Spike probability per step as a function of ``J`` (cached)."""
+        dt = self.dt if dt is None else dt
+        self.check_dt(dt)
+        leak, gain = self.coefficients(dt)
+        return oscillation_rate_curve(
+            leak, gain, self.threshold, self.negative_slope, self.noise_spec()
+        )
+
+    def rates(self, x, gain, bias, dt=None):
+        """Exact stationary firing rates (Hz) for time step ``dt`` (default ``self.dt``)."""
+        dt = self.dt if dt is None else dt
+        return self.amplitude / dt * self.rate_curve(dt)(self.current(x, gain, bias))
+
+    def gain_bias(self, max_rates, intercepts):
+        max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
+        intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
+        top = self.amplitude / self.dt
+        if np.any(max_rates <= 0) or np.any(max_rates > top):
+            raise ValidationError(
+                f"max_rates must be in (0, {top:g}] Hz: the neuron fires at most once "
+                f"per step of dt = {self.dt:g} s; lower max_rates or use a smaller dt",
+                attr="max_rates", obj=self,
+            )
+        if np.any(intercepts >= 1):
+            raise ValidationError("intercepts must be below 1", attr="intercepts", obj=self)
+        curve = self.rate_curve()
+        J_max = curve.inverse(max_rates / top)
+        gain = (J_max - curve.threshold) / (1.0 - intercepts)
+        return gain, curve.threshold - gain * intercepts
+
+    def max_rates_intercepts(self, gain, bias):
+        gain, bias = np.asarray(gain, dtype=float), np.asarray(bias, dtype=float)
+        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0)
+        return max_rates, (self.rate_curve().threshold - bias) / gain
+
+
+def _bisect_first_true(predicate, lo, hi, *, points=33, tol=1e-12):
+    """Smallest ``x`` in ``(lo, hi]`` with ``predicate(x)`` (monotone), by grid refinement."""
+    for _ in range(40):
+        grid = np.linspace(lo, hi, points)
+        first = int(np.argmax(predicate(grid)))
+        lo, hi = grid[max(first - 1, 0)], grid[first]
+        if hi - lo <= tol * (1.0 + abs(hi)):
+            break
+    return hi
+
+
+def _bracket(predicate, start, scale):
+    """``(lo, hi)`` with ``predicate`` False at ``lo`` and True at ``hi``."""
+    hi, step = start, scale
+    for _ in range(60):
+        if predicate(np.array([hi]))[0]:
+            break
+        hi, step = hi + step, 2 * step
+    lo, step = hi - scale, scale
+    for _ in range(60):
+        if not predicate(np.array([lo]))[0]:
+            break
+        lo, step = lo - step, 2 * step
+    return lo, hi
+
+
+def effective_threshold(c=0.0, d=0.0, *, form="F1", threshold=1.0, negative_slope=-0.03):
+    """Smallest charged potential ``H*`` that fires in one step (eq. 3.14).
+
+    For F1 this solves ``H + sin(H + c) + d = V_th``: the potential at which the
+    deterministic alternative neuron replaces the noisy neuron's firing. With
+    the fitted ``(c, d)`` of Table 3.9 it is 0.672 (VGG-16/CIFAR-10) and 0.678
+    (ResNet-18/CIFAR-10), near 0.7, the noisy neuron's 50 % point under
+    ``U[-0.2, 0.8]`` (spec 1.6).
+    """
+    form = ALT_FORM_ALIASES.get(form, form)
+
+    def fires(H):
+        P = alt_potential(NUMPY_OPS, H, form=form, c=c, d=d, negative_slope=negative_slope)
+        return P > threshold
+
+    return _bisect_first_true(fires, *_bracket(fires, threshold, 0.5))
+
+
+def alt_periods(J, *, leak, input_gain, threshold, negative_slope, form, c, d, max_steps):
+    """Steps from reset to the first spike for constant ``J`` (0: none in ``max_steps``)."""
+    J = np.asarray(J, dtype=float)
+    flat = J.ravel()
+    periods = np.zeros(flat.size, dtype=int)
+    active = np.arange(flat.size)
+    V = np.zeros(flat.size)
+    for n in range(1, max_steps + 1):
+        H = leak * V + input_gain * flat[active]
+        P = alt_potential(NUMPY_OPS, H, form=form, c=c, d=d, negative_slope=negative_slope)
+        fired = P > threshold
+        periods[active[fired]] = n
+        settled = ~fired & (np.abs(P - V) <= 1e-13 * (1.0 + np.abs(V)))
+        keep = ~fired & ~settled
+        active, V = active[keep], P[keep]
+        if active.size == 0:
+            break
+    return periods.reshape(J.shape)
+
+
+class AltNeuralOscillation(_ThesisTimeConstant):
+    """Alternative neural-oscillation neuron (Jiang 2022, eq. 3.14 and F1-F4).
+
+    The noise of :class:`NeuralOscillation` is replaced by a deterministic
+    function of the charged potential:
+
+    .. math::
+
+        H_t &= \\lambda V_{t-1} + g J_t \\\\
+        P_t &= f(H_t + F(H_t)) \\\\
+        S_t &= [P_t > V_{th}], \\quad V_t = P_t (1 - S_t)
+
+    with ``F1 = sin(H + c) + d`` (eq. 3.14, ``form="sin"`` or ``"F1"``),
+    ``F2 = H sin(H + c) + d``, ``F3 = exp(H + c) + d`` and
+    ``F4 = 1 / (1 + exp(-c H)) + d`` (section 3.6.3). The thesis writes F2-F4 in
+    an undefined ``x``; it is read as ``x = H(t)``, the argument of F1, so every
+    form is a function of the charged potential only. ``c`` and ``d`` are one
+    pair per network in the thesis (fitted; Table 3.9); here they are fixed
+    parameters. :meth:`effective_threshold` gives the ``H`` at which one step
+    fires (about 0.67 with the fitted values).
+
+    ``rates()`` is exact: the period is the number of steps from a reset to the
+    first spike, found by iterating the step (periods longer than 1000 steps,
+    i.e. rates below ``1 / (1000 dt)``, are reported as 0). ``gain_bias``
+    assumes that the period shortens as the current grows, true for F1 and F3,
+    for F4 with ``c > -4`` and for F2 near its threshold.
+
+    Parameters
+    ----------
+    c, d : float
+        Phase and offset of ``F`` (for F4 ``c`` is the slope of the sigmoid).
+    form : {"sin", "F1", "F2", "F3", "F4"}
+        The deterministic term; ``"sin"`` is stored as ``"F1"``.
+    negative_slope : float
+        Slope ``s`` of ``f`` below zero, in [-1, 0] (published: -0.03).
+    tau : float
+        Membrane time constant (s); ``lambda = 1 - dt / tau``.
+    threshold : float
+        Firing threshold ``V_th`` (strict ``>``), positive.
+    input_scaling : {"none", "tau"}
+        Add the input unscaled (eq. 3.1, the thesis) or times ``dt / tau``.
+    amplitude : float
+        Scaling of each output spike (a spike is ``amplitude / dt``).
+    dt : float
+        Time step (s) assumed by ``rates``/``gain_bias``.
+    initial_state : {str: Distribution or array_like}
+        Initial ``voltage`` (default ``Uniform(0, 1)``).
+
+    Attributes
+    ----------
+    voltage : state
+        Membrane ``V = P (1 - S)``.
+    """
+
+    state = {"voltage": Uniform(low=0, high=1)}
+    state_class = OscillationState
+    equation = staticmethod(alt_oscillation_step)
+
+    c = NumberParam("c")
+    d = NumberParam("d")
+    form = EnumParam("form", values=ALT_FORMS, lower=False)
+    negative_slope = NumberParam("negative_slope", low=-1, high=0)
+    threshold = NumberParam("threshold", low=0, low_open=True)
+
+    def __init__(
+        self,
+        c=0.0,
+        d=0.0,
+        form="sin",
+        negative_slope=-0.03,
+        tau=0.002,
+        threshold=1.0,
+        input_scaling="none",
+        amplitude=1.0,
+        dt=0.001,
+        initial_state=None,
+    ):
+        super().__init__(amplitude=amplitude, dt=dt, initial_state=initial_state)
+        self.c = c
+        self.d = d
+        self.form = ALT_FORM_ALIASES.get(form, form)
+        self.negative_slope = negative_slope
+        self.tau = tau
+        self.threshold = threshold
+        self.input_scaling = input_scaling
+
+    def equation_params(self, dt):
+        leak, gain = self.coefficients(dt)
+        return dict(leak=leak, input_gain=gain, threshold=self.threshold,
+                    negative_slope=self.negative_slope, form=self.form, c=self.c, d=self.d)
+
+    def effective_threshold(self):
+        """``H*``: the smallest charged potential that fires in one step."""
+        return effective_threshold(self.c, self.d, form=self.form, threshold=self.threshold,
+                                   negative_slope=self.negative_slope)
+
+    def periods(self, J, dt=None, max_steps=ALT_MAX_PERIOD):
+        """Steps between spikes for constant current ``J`` (0 where silent)."""
+        params = self.equation_params(self._rate_dt(dt))
+        return alt_periods(J, max_steps=max_steps, **params)
+
+    def rate_from_current(self, xp, J, dt):
+        n = self.periods(J, dt)
+        return np.where(n > 0, 1.0 / (np.maximum(n, 1) * dt), 0.0)
+
+    def _first_current(self, max_period, dt):
+        """Smallest current whose period is at most ``max_period`` steps (cached)."""
+        return _first_current(max_period, tuple(sorted(self.equation_params(dt).items())))
+
+    def threshold_current(self, dt=None):
+        """Largest current that is silent (periods over ``ALT_MAX_PERIOD`` count as silent)."""
+        return self._first_current(ALT_MAX_PERIOD, self._rate_dt(dt))
+
+    def current_for_period(self, n_steps, dt=None):
+        """Current in the middle of the input band that fires every ``n_steps`` steps."""
+        dt = self._rate_dt(dt)
+        n_steps = np.asarray(n_steps, dtype=int)
+        middles = {}
+        for n in np.unique(n_steps).tolist():
+            start = self._first_current(n, dt)  # the band of period n is [start, end)
+            if n > 1:
+                middles[n] = 0.5 * (start + self._first_current(n - 1, dt))
+            else:  # unbounded above: as far above its start as band 2 is wide
+                middles[n] = start + 0.5 * (start - self._first_current(2, dt))
+        return np.vectorize(middles.__getitem__, otypes=[float])(n_steps)
+
+
+@lru_cache(maxsize=256)
+def _first_current(max_period, params):
+    params = dict(params)
+    gain = params["input_gain"]
+
+    def fires(J):
+        return alt_periods(J, max_steps=max_period, **params) > 0
+
+    return _bisect_first_true(fires, *_bracket(fires, params["threshold"] / gain, 0.5 / gain))
