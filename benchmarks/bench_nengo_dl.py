@@ -13,11 +13,12 @@ All figures are ratios measured in one run, on the same network and machine:
    the neurons: only the output layer learns).
 
 The network is the recipe of :mod:`nengo_snnext.backends.dl.recipe` on
-scikit-learn digits: 64 -> Dense(128) -> neurons -> Dense(10), minibatch 32.
+scikit-learn digits: 64 -> Dense(--hidden, default 128) -> neurons -> Dense(10),
+minibatch 32, 333 Hz at x = 1.
 Timings are medians over ``--repeats`` runs, interleaved across types so that
 load from other processes affects all of them alike.
 
-Run (about 10 minutes on 2 CPU cores)::
+Run (about 15 minutes on 2 CPU cores)::
 
     python benchmarks/bench_nengo_dl.py --output benchmarks/results.md
 """
@@ -34,7 +35,7 @@ import numpy as np
 import nengo_snnext  # noqa: F401  (registers the builders)
 import nengo_dl
 import tensorflow as tf
-from nengo_snnext import KLIF, DiscreteLIF
+from nengo_snnext import KLIF, MIF, MIF2, DiscreteLIF
 from nengo_snnext.backends.dl import training
 from nengo_snnext.backends.dl._registry import python_fallback
 from nengo_snnext.backends.dl.recipe import (
@@ -44,23 +45,32 @@ from nengo_snnext.backends.dl.recipe import (
     spiking_classifier,
 )
 from nengo_snnext.data import load_digits
+from nengo_snnext.neurons.noisy_lif import NoisyLIF
+from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
 
 RATE_HZ = 333.0
-HIDDEN = (128,)
 MINIBATCH = 32
 
 TYPES = {
     "nengo.LIF (built-in)": nengo.LIF(amplitude=0.01),
     "DiscreteLIF": DiscreteLIF(amplitude=0.01),
     "KLIF": KLIF(amplitude=0.01),
-    "KLIF k=1.5 celu": KLIF(k=1.5, activation="celu", amplitude=0.01),
     "KLIF* k=2": KLIF(k=2.0, scale_reset=True, amplitude=0.01),
+    "MIF": MIF(amplitude=0.01),
+    "MIF2": MIF2(amplitude=0.01),
+    "NeuralOscillation": NeuralOscillation(amplitude=0.01),
+    "AltNeuralOscillation": AltNeuralOscillation(c=-0.1441, d=-0.1762, amplitude=0.01),
+    "NoisyLIF": NoisyLIF(amplitude=0.01),
 }
 OURS = [name for name in TYPES if "built-in" not in name]
+# types whose equation takes a spike function (surrogate training available)
+SURROGATE = ["DiscreteLIF", "KLIF", "NeuralOscillation", "AltNeuralOscillation", "NoisyLIF"]
+# the accuracy comparison with the fallback (MIF: the thesis' 77.76 % case)
+ACCURACY = ["DiscreteLIF", "KLIF", "MIF"]
 
 
-def build(neuron_type, *, fallback=False, mode="rate"):
-    net = spiking_classifier(neuron_type, 64, 10, HIDDEN, rate=RATE_HZ, seed=0)
+def build(neuron_type, hidden, *, fallback=False, mode="rate"):
+    net = spiking_classifier(neuron_type, 64, 10, (hidden,), rate=RATE_HZ, seed=0)
     classes = (type(neuron_type),) if fallback else ()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -111,6 +121,7 @@ def main(argv=None):
     parser.add_argument("--train-steps", type=int, default=8, help="BPTT steps (surrogate)")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=20, help="epochs of the accuracy part")
+    parser.add_argument("--hidden", type=int, default=128, help="hidden neurons")
     parser.add_argument("--output", default=None, help="write a Markdown report here")
     args = parser.parse_args(argv)
 
@@ -125,12 +136,15 @@ def main(argv=None):
     # ------------------------------------------------------------ inference
     sims = {}
     for name, neuron_type in TYPES.items():
-        sims[name] = build(neuron_type)
+        sims[name] = build(neuron_type, args.hidden)
     for name in OURS:
-        sims[name + " [fallback]"] = build(TYPES[name], fallback=True)
+        sims[name + " [fallback]"] = build(TYPES[name], args.hidden, fallback=True)
     jobs = {name: predict_job(sim, net, x_infer, args.steps) for name, (net, sim) in sims.items()}
     infer = interleaved_medians(jobs, args.repeats)
     lif = infer["nengo.LIF (built-in)"]
+    report(f"Network: 64 -> Dense({args.hidden}) -> neurons -> Dense(10) "
+           f"(`nengo_snnext.backends.dl.recipe`), {RATE_HZ:g} Hz at x = 1, amplitude 0.01.")
+    report()
     report(f"### Inference: `sim.predict`, {len(x_infer)} digits x {args.steps} steps, "
            f"minibatch {MINIBATCH}")
     report()
@@ -146,19 +160,20 @@ def main(argv=None):
         sim.close()
 
     # ------------------------------------------------------------ training time
+    T = args.train_steps
     cases = {
         "nengo.LIF (built-in), n_steps=1": (TYPES["nengo.LIF (built-in)"], "rate", 1, False),
-        f"nengo.LIF (built-in), n_steps={args.train_steps}": (
-            TYPES["nengo.LIF (built-in)"], "rate", args.train_steps, False),
+        f"nengo.LIF (built-in), n_steps={T}": (TYPES["nengo.LIF (built-in)"], "rate", T, False),
     }
-    for name in ("DiscreteLIF", "KLIF"):
+    for name in OURS:
         cases[f"{name} rate, n_steps=1"] = (TYPES[name], "rate", 1, False)
-        cases[f"{name} surrogate, n_steps={args.train_steps}"] = (
-            TYPES[name], "surrogate", args.train_steps, False)
-        cases[f"{name} fallback, n_steps=1"] = (TYPES[name], "rate", 1, True)
+        if name in SURROGATE:
+            cases[f"{name} surrogate, n_steps={T}"] = (TYPES[name], "surrogate", T, False)
+        if name in ACCURACY:
+            cases[f"{name} fallback, n_steps=1"] = (TYPES[name], "rate", 1, True)
     built, jobs = {}, {}
     for name, (neuron_type, mode, n_steps, fallback) in cases.items():
-        net, sim = build(neuron_type, fallback=fallback, mode=mode)
+        net, sim = build(neuron_type, args.hidden, fallback=fallback, mode=mode)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile_for_fit(sim, net)
@@ -187,10 +202,10 @@ def main(argv=None):
     report()
     report("| neuron type | our builder | NengoDL fallback |")
     report("|---|---|---|")
-    for name in ["nengo.LIF (built-in)", "DiscreteLIF", "KLIF"]:
+    for name in ["nengo.LIF (built-in)"] + ACCURACY:
         row = []
         for fallback in ([False] if "built-in" in name else [False, True]):
-            net, sim = build(TYPES[name], fallback=fallback)
+            net, sim = build(TYPES[name], args.hidden, fallback=fallback)
             with sim, warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fit_classifier(sim, net, x_train, y_train, n_steps=1, epochs=args.epochs)

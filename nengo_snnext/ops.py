@@ -11,7 +11,7 @@ function is element-wise, so that the equations stay vectorised over any leading
 (minibatch) dimensions.
 """
 
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 from scipy.special import erf as _np_erf
@@ -37,10 +37,6 @@ class Ops(NamedTuple):
     reduce_max, reduce_mean : callable
         ``reduce_max(x, axis=-1, keepdims=True)``: maximum and mean over an axis
         (``np.max``/``np.mean`` semantics); used for per-ensemble normalisations.
-
-    The fields from ``erf`` on were added after the TensorFlow twin was first
-    written; they default to ``None`` so that a namespace built before them still
-    imports, and a complete namespace sets every field to a callable.
     """
 
     name: str
@@ -61,9 +57,9 @@ class Ops(NamedTuple):
     sigmoid: Callable[..., Any]
     clip: Callable[..., Any]
     cast: Callable[..., Any]
-    erf: Optional[Callable[..., Any]] = None
-    reduce_max: Optional[Callable[..., Any]] = None
-    reduce_mean: Optional[Callable[..., Any]] = None
+    erf: Callable[..., Any]
+    reduce_max: Callable[..., Any]
+    reduce_mean: Callable[..., Any]
 
 
 def _np_sigmoid(x):

@@ -70,6 +70,14 @@ class EquationNeuronType(NeuronType):
     def check_dt(self, dt):
         """Raise a ``ValidationError`` if ``dt`` is unusable by this type."""
 
+    def step_inputs(self, J, extras):
+        """Per-step equation arguments beyond the parameters (e.g. a noise sample).
+
+        ``extras`` holds the non-array entries of the state (such as a
+        ``RandomState``) that Nengo passes to ``step``.
+        """
+        return {}
+
     def step(self, dt, J, output, **state):
         if not np.all(np.isfinite(J)):
             bad = np.flatnonzero(~np.isfinite(J))
@@ -79,8 +87,10 @@ class EquationNeuronType(NeuronType):
                 "inputs feeding this ensemble"
             )
         current = self.state_class(**{name: state[name] for name in self.state})
+        extras = {name: value for name, value in state.items() if name not in self.state}
         spikes, new_state = self.equation(
-            NUMPY_OPS, dt, J, current, **self.equation_params(dt)
+            NUMPY_OPS, dt, J, current,
+            **self.step_inputs(J, extras), **self.equation_params(dt),
         )
         output[...] = spikes * (self.amplitude / dt)
         for name, value in zip(new_state._fields, new_state):

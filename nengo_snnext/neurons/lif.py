@@ -6,36 +6,19 @@ from nengo.params import BoolParam, EnumParam, NumberParam
 
 from nengo_snnext.equations.lif import (
     ACTIVATIONS,
-    INPUT_SCALINGS,
     LIFState,
-    discrete_coefficients,
     discrete_lif_step,
     klif_linear_parameters,
     klif_step,
 )
 from nengo_snnext.neurons._discrete import DiscreteIntegratorNeuronType
+from nengo_snnext.neurons._thesis import ThesisTimeConstant
 
 
-class _ThesisTimeConstant(DiscreteIntegratorNeuronType):
-    """Shared ``tau``/``input_scaling`` handling of the thesis' Euler-discretised LIF."""
+class _ThesisTimeConstant(ThesisTimeConstant, DiscreteIntegratorNeuronType):
+    """Thesis membrane (``tau``, ``input_scaling``) with a ``threshold`` and exact rates."""
 
-    tau = NumberParam("tau", low=0, low_open=True)
     threshold = NumberParam("threshold")
-    input_scaling = EnumParam("input_scaling", values=INPUT_SCALINGS)
-
-    def check_dt(self, dt):
-        if dt > self.tau:
-            raise ValidationError(
-                f"dt ({dt:g} s) exceeds tau ({self.tau:g} s): the Euler leak "
-                f"1 - dt/tau would be negative. Use dt <= tau (the thesis uses "
-                f"dt = tau / 2)",
-                attr="tau",
-                obj=self,
-            )
-
-    def coefficients(self, dt):
-        """``(leak, input_gain)`` for simulator step ``dt``."""
-        return discrete_coefficients(dt, self.tau, self.input_scaling)
 
 
 class DiscreteLIF(_ThesisTimeConstant):

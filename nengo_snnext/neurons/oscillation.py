@@ -1,38 +1,32 @@
 """Neural-oscillation neurons (``NeuralOscillation``, ``AltNeuralOscillation``)."""
 
-from functools import lru_cache, partial
-
 import numpy as np
 from nengo.dists import Choice, Distribution, DistributionParam, Gaussian, Uniform
 from nengo.exceptions import ValidationError
 from nengo.params import EnumParam, NumberParam
 
-from nengo_snnext.equations.lif import INPUT_SCALINGS, discrete_coefficients
-from nengo_snnext.equations.noise import (
-    gaussian_noise,
-    noise_bounds,
-    noise_cdf,
-    noise_cdf_integral,
-    uniform_noise,
-)
+from nengo_snnext.equations.noise import gaussian_noise, uniform_noise
 from nengo_snnext.equations.oscillation import (
     ALT_FORM_ALIASES,
     ALT_FORMS,
     OscillationState,
     alt_oscillation_step,
-    alt_potential,
     oscillation_step,
 )
-from nengo_snnext.neurons._renewal import RateCurve, monotone_on, renewal_chain
+from nengo_snnext.neurons._oscillation_rates import (
+    alt_periods,
+    effective_threshold,
+    first_current,
+    oscillation_rate_curve,
+)
 from nengo_snnext.neurons._stochastic import StochasticEquationNeuronType
+from nengo_snnext.neurons._thesis import ThesisTimeConstant
 from nengo_snnext.neurons.lif import _ThesisTimeConstant
-from nengo_snnext.ops import NUMPY_OPS
 
 # thesis text (U[-0.2, 0.8]) and thesis code (N(0, 0.5^2)), spec 1.5
 NOISE_SHORTHANDS = {"uniform": Uniform(-0.2, 0.8), "gaussian": Gaussian(0.0, 0.5)}
 # AltNeuralOscillation.rates reports periods longer than this many steps as silence
 ALT_MAX_PERIOD = 1000
-_CURVE_NODES = 129
 
 
 class OscillationNoiseParam(DistributionParam):
@@ -69,58 +63,7 @@ def noise_spec_of(dist):
     return gaussian_noise(dist.std, dist.mean)
 
 
-@lru_cache(maxsize=64)
-def oscillation_rate_curve(leak, gain, threshold, negative_slope, spec):
-    """Stationary spike probability per step of :class:`NeuralOscillation` vs ``J``.
-
-    Exact outside the tabulated regions (from the noise bounds: no positive
-    spike for ``J <= (V_th (1 - lambda) - gamma_max) / g``, a spike every step
-    for ``J > (V_th - gamma_min) / g``, and likewise for the V-shape's firing
-    at very negative ``J``); inside, a renewal chain per node.
-    """
-    low, high = noise_bounds(spec)
-    pos = ((threshold * (1 - leak) - high) / gain, (threshold - low) / gain)
-    regions, shapes = [pos], [(0.0, 1.0)]
-    if negative_slope < 0:
-        neg = ((threshold / negative_slope - leak * threshold - high) / gain,
-               (threshold / negative_slope - low) / gain)
-        if neg[1] >= pos[0]:
-            regions, shapes = [(neg[0], pos[1])], [(1.0, 1.0)]
-        else:
-            regions, shapes = [neg, pos], [(1.0, 0.0), (0.0, 1.0)]
-    pieces = []
-    for (start, stop), (first, last) in zip(regions, shapes):
-        # the V-shape's firing region (J near -33 / g) gets fewer nodes
-        nodes = np.linspace(start, stop, _CURVE_NODES if last == 1.0 else _CURVE_NODES // 2)
-        rate, _ = renewal_chain(
-            leak, gain * nodes, 0.0, threshold, threshold=threshold,
-            negative_slope=negative_slope, cdf=partial(noise_cdf, NUMPY_OPS, spec),
-            cdf_integral=partial(noise_cdf_integral, NUMPY_OPS, spec), with_mean=False,
-        )
-        rate[0], rate[-1] = first, last
-        if first == 0.0:
-            rate = monotone_on(rate)
-        elif last == 0.0:
-            rate = monotone_on(rate, increasing=False)
-        else:  # one region: decreasing to the minimum, then increasing
-            low_at = int(np.argmin(rate))
-            rate[:low_at] = monotone_on(rate[:low_at], increasing=False)
-            rate[low_at:] = monotone_on(rate[low_at:])
-        pieces.append((nodes, rate))
-    nodes = np.concatenate([p[0] for p in pieces])
-    values = np.concatenate([p[1] for p in pieces])
-    # the increasing branch starts at the last node of the positive region with
-    # the smallest value (0 unless the regions merged): below it no node fires
-    last_nodes, last_values = pieces[-1]
-    low_values = np.flatnonzero(last_values == last_values.min())
-    start = last_nodes[low_values[-1]]
-    return RateCurve.from_nodes(
-        nodes, values, left=1.0 if negative_slope < 0 else 0.0, right=1.0,
-        threshold=start, saturation=pos[1],
-    )
-
-
-class NeuralOscillation(StochasticEquationNeuronType):
+class NeuralOscillation(ThesisTimeConstant, StochasticEquationNeuronType):
     """Neural-oscillation neuron (Jiang 2022, ch. 3): noise added before ``f``.
 
     .. math::
@@ -187,12 +130,7 @@ class NeuralOscillation(StochasticEquationNeuronType):
 
     noise = OscillationNoiseParam("noise")
     negative_slope = NumberParam("negative_slope", low=-1, high=0)
-    tau = NumberParam("tau", low=0, low_open=True)
     threshold = NumberParam("threshold", low=0, low_open=True)
-    input_scaling = EnumParam("input_scaling", values=INPUT_SCALINGS)
-
-    check_dt = _ThesisTimeConstant.check_dt
-    coefficients = _ThesisTimeConstant.coefficients
 
     def __init__(
         self,
@@ -257,70 +195,6 @@ class NeuralOscillation(StochasticEquationNeuronType):
         return max_rates, (self.rate_curve().threshold - bias) / gain
 
 
-def _bisect_first_true(predicate, lo, hi, *, points=33, tol=1e-12):
-    """Smallest ``x`` in ``(lo, hi]`` with ``predicate(x)`` (monotone), by grid refinement."""
-    for _ in range(40):
-        grid = np.linspace(lo, hi, points)
-        first = int(np.argmax(predicate(grid)))
-        lo, hi = grid[max(first - 1, 0)], grid[first]
-        if hi - lo <= tol * (1.0 + abs(hi)):
-            break
-    return hi
-
-
-def _bracket(predicate, start, scale):
-    """``(lo, hi)`` with ``predicate`` False at ``lo`` and True at ``hi``."""
-    hi, step = start, scale
-    for _ in range(60):
-        if predicate(np.array([hi]))[0]:
-            break
-        hi, step = hi + step, 2 * step
-    lo, step = hi - scale, scale
-    for _ in range(60):
-        if not predicate(np.array([lo]))[0]:
-            break
-        lo, step = lo - step, 2 * step
-    return lo, hi
-
-
-def effective_threshold(c=0.0, d=0.0, *, form="F1", threshold=1.0, negative_slope=-0.03):
-    """Smallest charged potential ``H*`` that fires in one step (eq. 3.14).
-
-    For F1 this solves ``H + sin(H + c) + d = V_th``: the potential at which the
-    deterministic alternative neuron replaces the noisy neuron's firing. With
-    the fitted ``(c, d)`` of Table 3.9 it is 0.672 (VGG-16/CIFAR-10) and 0.678
-    (ResNet-18/CIFAR-10), near 0.7, the noisy neuron's 50 % point under
-    ``U[-0.2, 0.8]`` (spec 1.6).
-    """
-    form = ALT_FORM_ALIASES.get(form, form)
-
-    def fires(H):
-        P = alt_potential(NUMPY_OPS, H, form=form, c=c, d=d, negative_slope=negative_slope)
-        return P > threshold
-
-    return _bisect_first_true(fires, *_bracket(fires, threshold, 0.5))
-
-
-def alt_periods(J, *, leak, input_gain, threshold, negative_slope, form, c, d, max_steps):
-    """Steps from reset to the first spike for constant ``J`` (0: none in ``max_steps``)."""
-    J = np.asarray(J, dtype=float)
-    flat = J.ravel()
-    periods = np.zeros(flat.size, dtype=int)
-    active = np.arange(flat.size)
-    V = np.zeros(flat.size)
-    for n in range(1, max_steps + 1):
-        H = leak * V + input_gain * flat[active]
-        P = alt_potential(NUMPY_OPS, H, form=form, c=c, d=d, negative_slope=negative_slope)
-        fired = P > threshold
-        periods[active[fired]] = n
-        settled = ~fired & (np.abs(P - V) <= 1e-13 * (1.0 + np.abs(V)))
-        keep = ~fired & ~settled
-        active, V = active[keep], P[keep]
-        if active.size == 0:
-            break
-    return periods.reshape(J.shape)
-
-
 class AltNeuralOscillation(_ThesisTimeConstant):
     """Alternative neural-oscillation neuron (Jiang 2022, eq. 3.14 and F1-F4).
 
@@ -350,8 +224,10 @@ class AltNeuralOscillation(_ThesisTimeConstant):
 
     Parameters
     ----------
-    c, d : float
-        Phase and offset of ``F`` (for F4 ``c`` is the slope of the sigmoid).
+    c : float
+        Phase of ``F`` (for F4 the slope of the sigmoid).
+    d : float
+        Offset of ``F``.
     form : {"sin", "F1", "F2", "F3", "F4"}
         The deterministic term; ``"sin"`` is stored as ``"F1"``.
     negative_slope : float
@@ -373,6 +249,11 @@ class AltNeuralOscillation(_ThesisTimeConstant):
     ----------
     voltage : state
         Membrane ``V = P (1 - S)``.
+
+    References
+    ----------
+    .. [1] C. Jiang, "Bio-inspired spiking neural network algorithm development
+       and tactile signal processing", PhD thesis, Univ. of Canterbury, 2022.
     """
 
     state = {"voltage": Uniform(low=0, high=1)}
@@ -428,7 +309,7 @@ class AltNeuralOscillation(_ThesisTimeConstant):
 
     def _first_current(self, max_period, dt):
         """Smallest current whose period is at most ``max_period`` steps (cached)."""
-        return _first_current(max_period, tuple(sorted(self.equation_params(dt).items())))
+        return first_current(max_period, tuple(sorted(self.equation_params(dt).items())))
 
     def threshold_current(self, dt=None):
         """Largest current that is silent (periods over ``ALT_MAX_PERIOD`` count as silent)."""
@@ -446,14 +327,3 @@ class AltNeuralOscillation(_ThesisTimeConstant):
             else:  # unbounded above: as far above its start as band 2 is wide
                 middles[n] = start + 0.5 * (start - self._first_current(2, dt))
         return np.vectorize(middles.__getitem__, otypes=[float])(n_steps)
-
-
-@lru_cache(maxsize=256)
-def _first_current(max_period, params):
-    params = dict(params)
-    gain = params["input_gain"]
-
-    def fires(J):
-        return alt_periods(J, max_steps=max_period, **params) > 0
-
-    return _bisect_first_true(fires, *_bracket(fires, params["threshold"] / gain, 0.5 / gain))

@@ -13,8 +13,9 @@ from nengo_snnext.equations.noisy_lif import NoisyLIFState
 from nengo_snnext.neurons._noisy_lif_rates import normalised_noise
 
 # the mean-field rates() of the temporal neuron neglects the fluctuations of the
-# ensemble's mean and largest deviation; measured against simulated ensembles of
-# 100-500 neurons its error is below 0.002 spikes per step on average
+# ensemble's mean and largest deviation; against simulated ensembles of 300
+# neurons (alpha >= 4) it is within 0.004 spikes per step (docs: up to 0.009 at
+# alpha = 3 and 0.045 at alpha = 2.5, where the independent noise is weak)
 MEAN_FIELD_ALLOWANCE = 0.005
 
 
@@ -94,12 +95,13 @@ def test_gaussian_single_step_probability_is_exact(rng):
     assert np.isclose(noise.cdf(1 - 1e-9), 1 - 1 / 16, atol=1e-6)
 
 
-@pytest.mark.parametrize("noise", ["gaussian", "uniform"])
 @pytest.mark.parametrize(
-    "population",
-    ["homogeneous", "spread", "nef"],
+    "noise, population, alpha",
+    [(noise, population, 4.0) for noise in ["gaussian", "uniform"]
+     for population in ["homogeneous", "spread", "nef"]]
+    + [("gaussian", "spread", 8.0), ("uniform", "nef", 8.0)],
 )
-def test_temporal_rates_match_simulation(noise, population, rng, plt):
+def test_temporal_rates_match_simulation(noise, population, alpha, plt):
     if population == "homogeneous":
         J = np.full(300, 0.6)
         groups = np.repeat(np.arange(10), 30)  # arbitrary groups of equal neurons
@@ -109,7 +111,7 @@ def test_temporal_rates_match_simulation(noise, population, rng, plt):
     else:  # NEF-like: many silent neurons with very negative currents
         groups = np.repeat(np.arange(10), 30)
         J = np.concatenate([np.linspace(-3, 0.0, 5), np.linspace(0.3, 1.1, 5)])[groups]
-    neuron_type = NoisyLIF(noise=noise)
+    neuron_type = NoisyLIF(noise=noise, alpha=alpha)
     expected = neuron_type.rates(J[None], np.ones(J.size), np.zeros(J.size))[0] / 1000
     spikes = simulate(neuron_type, J, 2000)
     simulated, stderr = group_rates(spikes, groups)

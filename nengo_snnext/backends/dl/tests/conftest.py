@@ -1,5 +1,7 @@
 """Fixtures of the NengoDL backend tests."""
 
+import warnings
+
 import nengo
 import numpy as np
 import pytest
@@ -18,14 +20,30 @@ def rate_training_by_default():
     reset_training()
 
 
+FALLBACK = "falling back to Python implementation"
+
+
 @pytest.fixture
 def dl_simulator():
-    """Factory for ``nengo_dl.Simulator`` that closes every simulator it made."""
+    """Factory for ``nengo_dl.Simulator`` that closes every simulator it made.
+
+    Every simulator is checked for NengoDL's "falling back to Python
+    implementation" warning, so each backend test also checks that no neuron
+    type falls back; ``allow_fallback=True`` lets the warning through instead
+    (for the tests that provoke it on purpose).
+    """
     sims = []
 
-    def make(net, **kwargs):
+    def make(net, allow_fallback=False, **kwargs):
         kwargs.setdefault("progress_bar", False)
-        sim = nengo_dl.Simulator(net, **kwargs)
+        if allow_fallback:
+            sim = nengo_dl.Simulator(net, **kwargs)
+        else:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                sim = nengo_dl.Simulator(net, **kwargs)
+            fallbacks = [str(w.message) for w in caught if FALLBACK in str(w.message)]
+            assert not fallbacks, fallbacks
         sims.append(sim)
         return sim
 

@@ -10,12 +10,26 @@ import numpy as np
 import pytest
 from nengo_dl.neuron_builders import GenericNeuronBuilder, SimNeuronsBuilder
 
-from nengo_snnext import KLIF, DiscreteLIF
+import nengo_snnext
+from nengo_snnext import KLIF, MIF, MIF2, DiscreteLIF
+from nengo_snnext.neurons._adapter import EquationNeuronType
+from nengo_snnext.neurons.noisy_lif import NoisyLIF
+from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
 from nengo_snnext.backends.dl import builder_for, register_neuron_builder
 from nengo_snnext.backends.dl._registry import MRODispatch, python_fallback
 from nengo_snnext.backends.dl.lif import DiscreteLIFBuilder, KLIFBuilder
 
 FALLBACK = "falling back to Python implementation"
+
+# exported by nengo_snnext, plus the families not (yet) exported at top level
+PUBLIC_TYPES = sorted(
+    {
+        obj for obj in vars(nengo_snnext).values()
+        if isinstance(obj, type) and issubclass(obj, EquationNeuronType)
+    }
+    | {NeuralOscillation, AltNeuralOscillation, NoisyLIF},
+    key=lambda c: c.__name__,
+)
 
 
 def run_python(code):
@@ -42,9 +56,18 @@ def test_import_does_not_import_tensorflow():
 
 CHECK_REGISTERED = """
     from nengo_dl.neuron_builders import SimNeuronsBuilder
+    from nengo_snnext.neurons.noisy_lif import NoisyLIF
+    from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
     table = SimNeuronsBuilder.TF_NEURON_IMPL
-    print(table[nengo_snnext.DiscreteLIF].__name__, table[nengo_snnext.KLIF].__name__)
+    types = [nengo_snnext.DiscreteLIF, nengo_snnext.KLIF, nengo_snnext.MIF, nengo_snnext.MIF2,
+             NeuralOscillation, AltNeuralOscillation, NoisyLIF]
+    print(*[table[t].__name__ for t in types])
 """
+
+BUILDERS = [
+    "DiscreteLIFBuilder", "KLIFBuilder", "MIFBuilder", "MIF2Builder",
+    "NeuralOscillationBuilder", "AltNeuralOscillationBuilder", "NoisyLIFBuilder",
+]
 
 
 @pytest.mark.parametrize(
@@ -52,7 +75,7 @@ CHECK_REGISTERED = """
 )
 def test_both_import_orders_register(imports):
     out = run_python(imports + "\n" + textwrap.dedent(CHECK_REGISTERED))
-    assert out.split() == ["DiscreteLIFBuilder", "KLIFBuilder"]
+    assert out.split() == BUILDERS
 
 
 def test_builtin_entries_kept_and_looked_up_exactly():
@@ -99,10 +122,16 @@ def test_python_fallback_is_temporary():
 
 
 def test_no_fallback_warning_in_simulator(dl_simulator):
+    """Every type of every family, and a user subclass, in one network."""
+
     class MyKLIF(KLIF):
         pass
 
-    types = [DiscreteLIF(), KLIF(), KLIF(k=2.5, scale_reset=True), MyKLIF(k=1.2)]
+    types = [
+        DiscreteLIF(), KLIF(), KLIF(k=2.5, scale_reset=True), MyKLIF(k=1.2),
+        NeuralOscillation(), AltNeuralOscillation(), NoisyLIF(),
+    ]
+    assert {type(t) for t in types} | {MIF, MIF2} >= set(PUBLIC_TYPES)
     with nengo.Network(seed=0) as net:
         stim = nengo.Node(np.sin)
         for neuron_type in types:
@@ -111,9 +140,16 @@ def test_no_fallback_warning_in_simulator(dl_simulator):
             nengo.Probe(ens.neurons)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        sim = dl_simulator(net)
+        sim = dl_simulator(net, allow_fallback=True)
         sim.run_steps(5)
     assert not [w for w in caught if FALLBACK in str(w.message)]
     # and the check can fail: the same network with KLIF unregistered warns
     with python_fallback(KLIF), pytest.warns(UserWarning, match=FALLBACK):
-        dl_simulator(net)
+        dl_simulator(net, allow_fallback=True)
+    # MIF and MIF2 (slow to trace) are checked by test_mif.py through the fixture
+
+
+def test_every_public_type_has_a_builder():
+    """Each neuron type nengo_snnext exports (and each family's type) is registered."""
+    for neuron_class in PUBLIC_TYPES:
+        assert builder_for(neuron_class) is not None, neuron_class

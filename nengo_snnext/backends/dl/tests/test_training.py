@@ -6,7 +6,7 @@ import pytest
 from nengo.exceptions import BuildError, ValidationError
 
 import nengo_dl
-from nengo_snnext import KLIF, DiscreteLIF
+from nengo_snnext import KLIF, MIF, DiscreteLIF
 from nengo_snnext.backends.dl import (
     TrainingMode,
     reset_training,
@@ -19,6 +19,8 @@ from nengo_snnext.backends.dl.recipe import accuracy, fit_classifier, spiking_cl
 from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_with_gradients
 from nengo_snnext.data import load_digits, load_fashion_mnist
 from nengo_snnext.equations.lif import klif_step
+from nengo_snnext.neurons.noisy_lif import NoisyLIF
+from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
 
 
 class SubKLIF(KLIF):
@@ -92,24 +94,52 @@ def test_surrogate_needs_spike_argument(dl_simulator):
         dl_simulator(net)
 
 
-@pytest.mark.parametrize("mode, n_steps", [("rate", 1), ("surrogate", 6)])
-def test_first_layer_gradient_nonzero_in_three_layer_network(mode, n_steps, dl_simulator, rng):
-    net = spiking_classifier(
-        [KLIF(amplitude=0.01), DiscreteLIF(amplitude=0.01), KLIF(k=1.5, amplitude=0.01)],
-        16, 4, hidden=(32, 32, 32), rate=333.0,
-    )
+LIF_LAYERS = [KLIF(amplitude=0.01), DiscreteLIF(amplitude=0.01), KLIF(k=1.5, amplitude=0.01)]
+MIF_LAYERS = [MIF(amplitude=0.01), MIF(memristive=False, amplitude=0.01), MIF(amplitude=0.01)]
+CH3_CH4_LAYERS = [
+    NeuralOscillation(amplitude=0.01),
+    AltNeuralOscillation(c=-0.1441, d=-0.1762, amplitude=0.01),
+    NoisyLIF(amplitude=0.01),
+]
+
+
+def three_layer_gradients(layers, mode, n_steps, dl_simulator, rng, **kwargs):
+    net = spiking_classifier(layers, 16, 4, hidden=(32, 32, 32), rate=333.0)
     x = {net.inp: np.tile(rng.uniform(0, 1, size=(4, 1, 16)), (1, n_steps, 1))}
     c = {net.out_p: rng.normal(size=(4, n_steps, 4))}
     with training(mode):
-        sim = dl_simulator(net, minibatch_size=4)
+        sim = dl_simulator(net, minibatch_size=4, **kwargs)
     _, _, grads = run_with_gradients(sim, x, c, wrt=[d.kernel for d in net.dense])
+    return grads
+
+
+@pytest.mark.parametrize(
+    "layers, mode, n_steps",
+    [
+        (LIF_LAYERS, "rate", 1),
+        (LIF_LAYERS, "surrogate", 6),
+        (MIF_LAYERS, "rate", 1),
+        (CH3_CH4_LAYERS, "rate", 1),
+        (CH3_CH4_LAYERS, "surrogate", 6),
+    ],
+    ids=["lif-rate", "lif-surrogate", "mif-rate", "oscillation-noisy-rate",
+         "oscillation-noisy-surrogate"],
+)
+def test_first_layer_gradient_nonzero_in_three_layer_network(
+    layers, mode, n_steps, dl_simulator, rng
+):
+    grads = three_layer_gradients(layers, mode, n_steps, dl_simulator, rng)
     for layer, grad in enumerate(grads):
         assert grad is not None and np.count_nonzero(grad) > 0.2 * grad.size, (mode, layer)
 
-    # the check can fail: NengoDL's Python fallback has no gradient through neurons
-    with training(mode), python_fallback(KLIF, DiscreteLIF), pytest.warns(UserWarning):
-        fallback = dl_simulator(net, minibatch_size=4)
-    _, _, grads = run_with_gradients(fallback, x, c, wrt=[d.kernel for d in net.dense])
+
+@pytest.mark.parametrize("mode, n_steps", [("rate", 1), ("surrogate", 6)])
+def test_fallback_has_no_gradient_through_neurons(mode, n_steps, dl_simulator, rng):
+    """The check above can fail: NengoDL's Python fallback stops the gradient."""
+    with python_fallback(KLIF, DiscreteLIF), pytest.warns(UserWarning, match="falling back"):
+        grads = three_layer_gradients(
+            LIF_LAYERS, mode, n_steps, dl_simulator, rng, allow_fallback=True
+        )
     assert all(g is None or not np.any(g) for g in grads[:-1])
     assert np.any(grads[-1])  # only the output layer learns
 
@@ -146,18 +176,25 @@ def test_digits_spiking_accuracy(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", ["rate", "surrogate"])
-def test_fashion_mnist_spiking_accuracy(mode, dl_simulator):
-    """Fashion-MNIST, 784-256-10 with KLIF: rate training vs surrogate BPTT (T = 4).
+@pytest.mark.parametrize(
+    "mode, train_steps, test_steps, epochs, expected",
+    # measured on 2 CPU cores (docs/nengo_dl.md): rate 0.85 in ~4 min, surrogate 0.86 in ~5 min
+    [("rate", 1, 30, 12, 0.83), ("surrogate", 8, 8, 6, 0.84)],
+    ids=["rate", "surrogate"],
+)
+def test_fashion_mnist_spiking_accuracy(
+    mode, train_steps, test_steps, epochs, expected, dl_simulator
+):
+    """Fashion-MNIST, 784-512-10 with KLIF, spiking test accuracy on the 10000 test images.
 
-    Measured (CPU, see docs/nengo_dl.md): rate 0.86, surrogate 0.86.
+    Rate training: one step per image, spiking inference over 30 steps.
+    Surrogate training: BPTT over T = 8 steps, inference over the same 8 steps.
     """
     x_train, y_train = load_fashion_mnist("train")
     x_test, y_test = load_fashion_mnist("test")
     x_train = x_train.reshape(len(x_train), -1).astype(np.float32) / 255
     x_test = x_test.reshape(len(x_test), -1).astype(np.float32) / 255
-    net = spiking_classifier(KLIF(amplitude=0.01), 784, 10, (256,), rate=333.0, seed=0)
-    train_steps, test_steps, epochs = (1, 30, 5) if mode == "rate" else (4, 4, 3)
+    net = spiking_classifier(KLIF(amplitude=0.01), 784, 10, (512,), rate=333.0, seed=0)
     with training(mode):
         sim = dl_simulator(net, minibatch_size=100, seed=0)
     fit_classifier(
@@ -166,4 +203,4 @@ def test_fashion_mnist_spiking_accuracy(mode, dl_simulator):
     )
     acc = accuracy(sim, net, x_test, y_test.astype(np.int64), n_steps=test_steps)
     print(f"fashion-mnist {mode}: spiking test accuracy {acc:.4f}")
-    assert acc >= 0.84
+    assert acc >= expected
