@@ -49,7 +49,7 @@ def spiking_classifier(
     rate : float
         Firing rate (Hz) of every neuron at x = 1 (intercepts are 0).
     seed : int
-        Network seed.
+        Seed of the network and of the ``Dense`` initialisers.
 
     Returns
     -------
@@ -59,6 +59,14 @@ def spiking_classifier(
     """
     if not isinstance(neuron_types, (list, tuple)):
         neuron_types = [neuron_types] * len(hidden)
+
+    def dense(units):
+        # seeded initialisers: the same network starts from the same weights
+        index = len(net.dense)
+        return tf.keras.layers.Dense(
+            units,
+            kernel_initializer=tf.keras.initializers.GlorotUniform(seed=seed + index),
+        )
     with nengo.Network(seed=seed) as net:
         net.config[nengo.Ensemble].intercepts = nengo.dists.Choice([0])
         net.config[nengo.Connection].synapse = None
@@ -67,14 +75,14 @@ def spiking_classifier(
         net.dense = []
         x = net.inp
         for units, neuron_type in zip(hidden, neuron_types):
-            net.dense.append(tf.keras.layers.Dense(units))
+            net.dense.append(dense(units))
             x = nengo_dl.Layer(net.dense[-1])(x)
             with nengo.Config(nengo.Ensemble) as config:
                 config[nengo.Ensemble].max_rates = nengo.dists.Choice(
                     [max_rates_for(neuron_type, rate)]
                 )
                 x = nengo_dl.Layer(neuron_type)(x)
-        net.dense.append(tf.keras.layers.Dense(n_classes))
+        net.dense.append(dense(n_classes))
         net.out = nengo_dl.Layer(net.dense[-1])(x)
         net.out_p = nengo.Probe(net.out, label="out_p")
     return net
