@@ -90,10 +90,10 @@ class DiscreteIntegratorNeuronType(EquationNeuronType):
         max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
         intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
         dt = self._rate_dt(None)
-        rates = max_rates / self.amplitude
+        rates = max_rates  # spikes/s, independent of amplitude (as Nengo's types)
         if np.any(rates <= 0) or np.any(rates > 1.0 / dt):
             raise ValidationError(
-                f"max_rates must be in (0, {self.amplitude / dt:g}] Hz: a discrete "
+                f"max_rates must be in (0, {1 / dt:g}] Hz: a discrete "
                 f"neuron fires at most once per step of dt = {dt:g} s (got "
                 f"{max_rates.min():g} to {max_rates.max():g} Hz); lower max_rates "
                 f"or construct {type(self).__name__}(dt=...) with a smaller dt",
@@ -120,6 +120,6 @@ class DiscreteIntegratorNeuronType(EquationNeuronType):
     def max_rates_intercepts(self, gain, bias):
         gain = np.asarray(gain, dtype=float)
         bias = np.asarray(bias, dtype=float)
-        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0)
+        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0) / self.amplitude
         intercepts = (self.threshold_current() - bias) / gain
         return max_rates, intercepts

@@ -196,10 +196,10 @@ class MemristiveNeuronType(EquationNeuronType):
         max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
         intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
         J_peak, r_peak = self.peak()
-        rates = max_rates / self.amplitude
+        rates = max_rates  # spikes/s, independent of amplitude (as Nengo's types)
         if np.any(rates <= 0) or np.any(rates >= r_peak):
             raise ValidationError(
-                f"max_rates must be in (0, {self.amplitude * r_peak:.6g}) Hz, the highest "
+                f"max_rates must be in (0, {r_peak:.6g}) Hz, the highest "
                 f"steady-state rate of {self} (reached at J = {J_peak:.4g}); got "
                 f"{max_rates.min():g} to {max_rates.max():g} Hz. Lower max_rates, or lower "
                 f"tau_ref / R_on",
@@ -216,7 +216,7 @@ class MemristiveNeuronType(EquationNeuronType):
     def max_rates_intercepts(self, gain, bias):
         gain = np.asarray(gain, dtype=float)
         bias = np.asarray(bias, dtype=float)
-        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0)
+        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0) / self.amplitude
         return max_rates, (1.0 - bias) / gain
 
     def _bisect_current(self, period_at, T_target, J_peak):

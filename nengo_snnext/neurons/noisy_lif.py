@@ -164,11 +164,11 @@ class NoisyLIF(StochasticEquationNeuronType):
         max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
         intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
         n = max_rates.size
-        p = max_rates * self.dt / self.amplitude
+        p = max_rates * self.dt  # spikes/s, independent of amplitude (as Nengo's types)
         edge = 0.5 / n
         reachable = ((p >= edge) & (p <= 1.0 - edge)) | (p == 1.0)
         if not np.all(reachable):
-            top = self.amplitude / self.dt
+            top = 1.0 / self.dt
             raise ValidationError(
                 f"max_rates must be in [{edge * top:g}, {(1 - edge) * top:g}] Hz or equal "
                 f"{top:g} Hz: with {n} neurons the normalised noise reaches its extremes "
@@ -192,4 +192,4 @@ class NoisyLIF(StochasticEquationNeuronType):
     def max_rates_intercepts(self, gain, bias):
         gain, bias = np.asarray(gain, dtype=float), np.asarray(bias, dtype=float)
         p = self.single_step_probability((gain + bias)[None, :])[0]
-        return self.amplitude / self.dt * p, (self.threshold_current() - bias) / gain
+        return p / self.dt, (self.threshold_current() - bias) / gain

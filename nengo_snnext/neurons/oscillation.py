@@ -175,7 +175,7 @@ class NeuralOscillation(ThesisTimeConstant, StochasticEquationNeuronType):
     def gain_bias(self, max_rates, intercepts):
         max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
         intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
-        top = self.amplitude / self.dt
+        top = 1.0 / self.dt  # max_rates are spikes/s, independent of amplitude
         if np.any(max_rates <= 0) or np.any(max_rates > top):
             raise ValidationError(
                 f"max_rates must be in (0, {top:g}] Hz: the neuron fires at most once "
@@ -191,7 +191,7 @@ class NeuralOscillation(ThesisTimeConstant, StochasticEquationNeuronType):
 
     def max_rates_intercepts(self, gain, bias):
         gain, bias = np.asarray(gain, dtype=float), np.asarray(bias, dtype=float)
-        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0)
+        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0) / self.amplitude
         return max_rates, (self.rate_curve().threshold - bias) / gain
 
 

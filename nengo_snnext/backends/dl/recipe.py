@@ -18,19 +18,6 @@ import numpy as np
 import tensorflow as tf
 
 import nengo_dl
-from nengo_snnext.neurons._adapter import EquationNeuronType
-
-
-def max_rates_for(neuron_type, rate):
-    """The ``max_rates`` value that makes ``neuron_type`` fire at ``rate`` Hz at x = 1.
-
-    nengo-snnext types count ``max_rates`` in the units of their ``rates()``,
-    which include ``amplitude``; Nengo's built-in types ignore ``amplitude`` in
-    ``gain_bias``. This hides the difference so that both fire at ``rate``.
-    """
-    if isinstance(neuron_type, EquationNeuronType):
-        return rate * neuron_type.amplitude
-    return rate
 
 
 def spiking_classifier(
@@ -79,7 +66,7 @@ def spiking_classifier(
             x = nengo_dl.Layer(net.dense[-1])(x)
             with nengo.Config(nengo.Ensemble) as config:
                 config[nengo.Ensemble].max_rates = nengo.dists.Choice(
-                    [max_rates_for(neuron_type, rate)]
+                    [rate]
                 )
                 x = nengo_dl.Layer(neuron_type)(x)
         net.dense.append(dense(n_classes))

@@ -198,3 +198,14 @@ def test_nef_represents_constant_and_sine(neuron_type, plt):
     plt.plot(t, sim.data[p_out])
     plt.title(f"{neuron_type}: RMSE {rmse}")
     assert np.all(rmse < 0.06), rmse
+
+
+@pytest.mark.parametrize("neuron_type", [KLIF(amplitude=0.01), DiscreteLIF(amplitude=0.01)], ids=str)
+def test_max_rates_do_not_include_amplitude(neuron_type):
+    # as nengo.LIF: max_rates are spike rates; rates() includes amplitude
+    gain, bias = neuron_type.gain_bias(np.array([250.0]), np.array([0.0]))
+    reference = nengo.LIF(amplitude=0.01)
+    assert np.allclose(neuron_type.max_rates_intercepts(gain, bias)[0], 250.0)
+    assert np.allclose(neuron_type.rates(np.ones(1), gain, bias), 2.5)
+    g, b = reference.gain_bias(np.array([250.0]), np.array([0.0]))
+    assert np.allclose(reference.rates(np.ones(1), g, b), 2.5)
