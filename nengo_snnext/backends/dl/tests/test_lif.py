@@ -17,6 +17,7 @@ from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_wi
 from nengo_snnext.backends.dl.training import surrogate_spike
 from nengo_snnext.equations.lif import LIFState, klif_step, smooth_discrete_rate
 from nengo_snnext.equations.surrogates import get_surrogate
+from nengo_snnext.neurons.tests.test_lif import CORNERS as REFERENCE_CORNERS
 from nengo_snnext.ops import NUMPY_OPS
 
 
@@ -24,19 +25,8 @@ class UserKLIF(KLIF):
     """A user subclass: must run on KLIFBuilder (MRO dispatch), not the fallback."""
 
 
-# every parameter corner of the family (as in neurons/tests/test_lif.py) plus a subclass
-CORNERS = [
-    DiscreteLIF(),
-    DiscreteLIF(input_scaling="none"),
-    DiscreteLIF(tau=0.005, threshold=2.0, reset=-0.5),
-    KLIF(),
-    KLIF(k=0.5),
-    KLIF(k=1.5, activation="celu"),
-    KLIF(k=2.0),
-    KLIF(k=3.0, activation="leaky_relu"),
-    KLIF(k=5.0),
-    KLIF(k=1.7, scale_reset=True),
-    KLIF(k=0.6, scale_reset=True, input_scaling="none"),
+# every parameter corner of the family (neurons/tests/test_lif.py), plus amplitude and a subclass
+CORNERS = REFERENCE_CORNERS + [
     KLIF(k=1.3, amplitude=0.01),
     UserKLIF(k=2.5, activation="celu", celu_alpha=0.5),
 ]
@@ -47,7 +37,7 @@ def corners_network(dtype, rates=(50, 400)):
 
     All ensembles of one class are merged into one operator group by NengoDL, so
     this also exercises per-neuron parameters and the split by activation.
-    ``rates`` (Hz, before ``amplitude``) is the range of ``max_rates``.
+    ``rates`` (spikes/s) is the range of ``max_rates``.
     """
     with nengo.Network(seed=3) as net:
         nengo_dl.configure_settings(dtype=dtype)
@@ -56,8 +46,7 @@ def corners_network(dtype, rates=(50, 400)):
         for neuron_type in CORNERS:
             ens = nengo.Ensemble(
                 24, 2, neuron_type=neuron_type,
-                # our types' max_rates include amplitude, like their rates()
-                max_rates=nengo.dists.Uniform(*np.multiply(rates, neuron_type.amplitude)),
+                max_rates=nengo.dists.Uniform(*rates),
             )
             nengo.Connection(stim, ens)
             post = nengo.Ensemble(8, 1, neuron_type=DiscreteLIF(tau=0.004))

@@ -11,16 +11,7 @@ from nengo_snnext.backends.dl import builder_for, training
 from nengo_snnext.backends.dl.mif import MIF2Builder, MIFBuilder
 from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_with_gradients
 
-# the parameter corners of neurons/tests/test_mif.py
-CORNERS = [
-    MIF(),
-    MIF(memristive=False),
-    MIF(R_on=500e3, v_reset=0.02, tau_ref=0.0),
-    MIF(memristive=False, E_rest=-0.07, v_th=-0.055, v_reset=-0.075, tau_ref=0.002),
-    MIF2(),
-    MIF2(memristive=False),
-    MIF2(set_fraction=0.1, tau_relax=0.05, E_reset=-0.05),
-]
+from nengo_snnext.neurons.tests.test_mif import CORNERS  # noqa: E402  (same corners)
 
 
 def test_registered():
