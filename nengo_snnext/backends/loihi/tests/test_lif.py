@@ -7,7 +7,15 @@ from nengo.exceptions import BuildError
 
 nengo_loihi = pytest.importorskip("nengo_loihi")
 
-from nengo_snnext import KLIF, DiscreteLIF  # noqa: E402
+from nengo_snnext import (  # noqa: E402
+    KLIF,
+    MIF,
+    MIF2,
+    AltNeuralOscillation,
+    DiscreteLIF,
+    NeuralOscillation,
+    NoisyLIF,
+)
 from nengo_snnext.backends.loihi import fidelity_report, loihi_lif_rates  # noqa: E402
 from nengo_snnext.backends.loihi.lif import chip_leak  # noqa: E402
 
@@ -102,3 +110,31 @@ def test_nef_sine_on_emulator(plt):
     plt.plot(sim.trange(), sim.data[p_in], "k--", sim.trange(), sim.data[p])
     plt.title(f"KLIF(k=1.5) on the nengo-loihi emulator, RMSE {rmse:.3f}")
     assert rmse < 0.1
+
+
+@pytest.mark.parametrize(
+    "neuron_type",
+    [MIF(), MIF2(), NeuralOscillation(), AltNeuralOscillation(), NoisyLIF()],
+    ids=str,
+)
+def test_types_without_compartment_raise_build_error_naming_off_chip(neuron_type):
+    with nengo.Network() as net:
+        nengo.Ensemble(10, 1, neuron_type=neuron_type)
+    with pytest.raises(BuildError, match=type(neuron_type).__name__) as info:
+        nengo_loihi.Simulator(net, progress_bar=False)
+    assert "on_chip = False" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "imports", ["import nengo_snnext\nimport nengo_loihi", "import nengo_loihi\nimport nengo_snnext"]
+)
+def test_both_import_orders_register(imports):
+    import subprocess
+    import sys
+
+    code = imports + (
+        "\nfrom nengo_loihi.builder import Builder"
+        "\nassert nengo_snnext.KLIF in Builder.builders"
+        "\nassert nengo_snnext.DiscreteLIF in Builder.builders"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
