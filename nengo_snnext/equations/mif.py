@@ -34,6 +34,8 @@ the structure of the computation); every other parameter may be a number or a
 backend constant.
 """
 
+import math
+import numbers
 from typing import Any, NamedTuple
 
 NEVER = 1e20
@@ -41,6 +43,9 @@ NEVER = 1e20
 
 STAGE_SEGMENTS = 3
 """Phase segments per stage of a step: ``on -> refractory -> charge`` at most."""
+
+SHORT_STEP_SEGMENTS = 4
+"""Phase segments of a whole step when :func:`is_short_step` holds (no fast-forward)."""
 
 
 class MIFState(NamedTuple):
@@ -89,10 +94,10 @@ def charge_time(xp, u, J, *, tau_off):
     0 where ``u >= 1``; :data:`NEVER` where ``J <= 1`` (below rheobase).
     """
     reaches = (J > 1.0) & (u < 1.0)
-    denominator = xp.where(reaches, J - 1.0, 1.0 + 0.0 * J)
-    gap = xp.where(reaches, (1.0 - u) / denominator, 0.0 * u)
+    denominator = xp.where(reaches, J - 1.0, 1.0)
+    gap = xp.where(reaches, (1.0 - u) / denominator, 0.0)
     t = tau_off * xp.log1p(gap)
-    return xp.where(u >= 1.0, 0.0 * t, xp.where(reaches, t, NEVER + 0.0 * t))
+    return xp.where(u >= 1.0, 0.0, xp.where(reaches, t, NEVER))
 
 
 def discharge_time(xp, u, J, *, tau_on, rho, u_reset):
@@ -109,10 +114,10 @@ def discharge_time(xp, u, J, *, tau_on, rho, u_reset):
     """
     target = rho * J
     reaches = (target < u_reset) & (u > u_reset)
-    denominator = xp.where(reaches, u_reset - target, 1.0 + 0.0 * J)
-    gap = xp.where(reaches, (u - u_reset) / denominator, 0.0 * u)
+    denominator = xp.where(reaches, u_reset - target, 1.0)
+    gap = xp.where(reaches, (u - u_reset) / denominator, 0.0)
     t = tau_on * xp.log1p(gap)
-    return xp.where(u <= u_reset, 0.0 * t, xp.where(reaches, t, NEVER + 0.0 * t))
+    return xp.where(u <= u_reset, 0.0, xp.where(reaches, t, NEVER))
 
 
 def relax(xp, u, target, t, tau):
@@ -121,7 +126,7 @@ def relax(xp, u, target, t, tau):
     Written as ``u + (target - u) (1 - exp(-t / tau))`` so that ``t = 0`` returns
     ``u`` bit for bit.
     """
-    return u + (target - u) * -xp.expm1(-t / tau)
+    return u - (target - u) * xp.expm1(-t / tau)
 
 
 def m2_exposure(xp, x2, t, m2):
@@ -146,7 +151,7 @@ def refractory_voltage(xp, u, x2, t, m2):
 
     (``u_b`` is ``E_reset`` in normalised units; :func:`m2_exposure` gives Lambda.)
     """
-    return u + (m2.u_battery - u) * -xp.expm1(-m2_exposure(xp, x2, t, m2))
+    return u - (m2.u_battery - u) * xp.expm1(-m2_exposure(xp, x2, t, m2))
 
 
 def m2_set(x2, set_fraction):
@@ -171,15 +176,22 @@ def _segment(xp, J, s, active, *, tau_off, tau_on, u_reset, tau_ref, memristive,
         t_event = xp.where(in_ref, s.ref, xp.where(in_on, t_on, t_charge))
     else:
         t_event = xp.where(in_ref, s.ref, t_charge)
-    hit = active & (t_event <= s.r)
-    seg = xp.where(active, xp.minimum(t_event, s.r), 0.0 * s.r)
+    hit = t_event <= s.r
+    seg = xp.minimum(t_event, s.r)
+    if active is not None:  # None: every neuron is active
+        hit = active & hit
+        seg = xp.where(active, seg, 0.0)
 
-    u_new = relax(xp, s.u, J, seg, tau_off)
     if memristive:
-        u_new = xp.where(in_on, relax(xp, s.u, rho * J, seg, tau_on), u_new)
+        # one relax with the phase's target and time constant (same arithmetic)
+        target = xp.where(in_on, rho * J, J)
+        tau = xp.where(in_on, tau_on + 0.0 * J, tau_off)
+        u_new = relax(xp, s.u, target, seg, tau)
+    else:
+        u_new = relax(xp, s.u, J, seg, tau_off)
     u_ref = s.u if m2 is None else refractory_voltage(xp, s.u, s.x2, seg, m2)
     u_new = xp.where(in_ref, u_ref, u_new)
-    ref_new = xp.where(in_ref, xp.where(hit, 0.0 * s.ref, s.ref - seg), s.ref)
+    ref_new = xp.where(in_ref, xp.where(hit, 0.0, s.ref - seg), s.ref)
     x2_new = s.x2
     if m2 is not None and memristive:
         x2_new = s.x2 * xp.exp(-seg / m2.tau_relax)
@@ -189,16 +201,16 @@ def _segment(xp, J, s, active, *, tau_off, tau_on, u_reset, tau_ref, memristive,
     if memristive:
         # spike = M1 SET at u = 1: the membrane starts its ON-phase discharge there
         switch_off = hit & in_on
-        u_new = xp.where(switch_off, u_reset + 0.0 * u_new, u_new)
-        u_new = xp.where(spike, 1.0 + 0.0 * u_new, u_new)
-        x_new = xp.where(spike, 1.0 + 0.0 * s.x, xp.where(switch_off, 0.0 * s.x, s.x))
-        ref_new = xp.where(switch_off, tau_ref + 0.0 * ref_new, ref_new)
+        u_new = xp.where(switch_off, u_reset, u_new)
+        u_new = xp.where(spike, 1.0, u_new)
+        x_new = xp.where(spike, 1.0, xp.where(switch_off, 0.0, s.x))
+        ref_new = xp.where(switch_off, tau_ref, ref_new)
         if m2 is not None:
             x2_new = xp.where(spike, m2_set(x2_new, m2.set_fraction), x2_new)
     else:
         # frozen M1: ideal instantaneous reset
-        u_new = xp.where(spike, u_reset + 0.0 * u_new, u_new)
-        ref_new = xp.where(spike, tau_ref + 0.0 * ref_new, ref_new)
+        u_new = xp.where(spike, u_reset, u_new)
+        ref_new = xp.where(spike, tau_ref, ref_new)
 
     return _Phase(
         u=u_new,
@@ -254,9 +266,9 @@ def _fast_forward(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2
         memristive=memristive, m2=m2,
     )
     anchored = s.spiked & fires & (s.r > 0.0)
-    T_safe = xp.where(anchored, T, 1.0 + 0.0 * T)
-    n = xp.where(anchored, xp.floor(s.r / T_safe), 0.0 * T)
-    r = xp.maximum(s.r - n * T_safe, 0.0 * s.r)
+    T_safe = xp.where(anchored, T, 1.0)
+    n = xp.where(anchored, xp.floor(s.r / T_safe), 0.0)
+    r = xp.maximum(s.r - n * T_safe, 0.0)
     x2_new = s.x2
     if m2 is not None and memristive:
         # x+ -> a x+ + eta per cycle, a = (1 - eta) exp(-T / tau_relax)
@@ -272,13 +284,50 @@ def _fast_forward(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2
     return s._replace(r=r, count=s.count + n, x2=x2_new)
 
 
+def is_short_step(dt, *, tau_on, u_reset, tau_ref, memristive):
+    """Whether a step holds at most :data:`SHORT_STEP_SEGMENTS` phase changes.
+
+    Decided from Python numbers only (False if any is a tensor or array), so it
+    selects the structure of the computation at build time. True when
+    ``dt <= tau_ref`` and:
+
+    - ``memristive``: ``0 < u_reset < 1`` and the ON phase after a spike lasts at
+      least ``t_min = tau_on ln(1 / u_reset)`` (its minimum over ``J > 1``), with
+      ``t_min >= 1e-4 tau_ref``, far above a float32 rounding of ``tau_ref``;
+    - frozen: ``dt <= (1 - 1e-6) tau_ref`` (``dt < tau_ref`` in float32 too).
+
+    Then a refractory period entered during the step cannot end in it: it starts
+    after a spike (``t_on`` later for memristive; ``t_on`` cannot round away) and
+    needs ``tau_ref >= dt``. Once the step's time is used up (``r = 0``) only
+    one zero-length event is left (a spike at ``u >= 1``, or M1 RESET at ``u <=
+    u_reset``; neither enables another). So the longest sequences are
+    ``ref -> charge -> spike -> on -> ref`` and ``on -> ref -> charge`` (4
+    segments), further segments change nothing, and :func:`_fast_forward` skips no
+    cycle (the period exceeds ``tau_ref >= dt``): :func:`hybrid_step` gives the
+    same result, bit for bit, with 4 segments and no fast-forward.
+    """
+    values = (dt, tau_on, u_reset, tau_ref)
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        return False
+    dt, tau_on, u_reset, tau_ref = (float(v) for v in values)
+    if not (dt > 0.0 and tau_ref > 0.0 and dt <= tau_ref):
+        return False
+    if memristive:
+        if not (0.0 < u_reset < 1.0 and tau_on > 0.0):
+            return False
+        return tau_on * math.log(1.0 / u_reset) >= 1e-4 * tau_ref
+    return dt <= (1.0 - 1e-6) * tau_ref
+
+
 def hybrid_step(xp, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
     """Exact step of the hybrid system in normalised units (shared by MIF and MIF2).
 
     Stage A advances each neuron through at most :data:`STAGE_SEGMENTS` phases to
     its first spike, whole cycles are then skipped (:func:`_fast_forward`), and
-    stage B finishes the last partial cycle. ``m2`` is an :class:`M2Parameters`
-    (MIF2) or None (MIF). Returns the final ``_Phase`` (``count``: spikes).
+    stage B finishes the last partial cycle. When :func:`is_short_step` holds,
+    :data:`SHORT_STEP_SEGMENTS` unmasked segments give the same result. ``m2`` is
+    an :class:`M2Parameters` (MIF2) or None (MIF). Returns the final ``_Phase``
+    (``count``: spikes).
     """
     zero = 0.0 * u
     s = _Phase(u=u, x=x, ref=ref, x2=x2, r=dt + zero, count=zero, spiked=zero > 1.0)
@@ -286,12 +335,15 @@ def hybrid_step(xp, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref, 
         tau_off=tau_off, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref,
         memristive=memristive, m2=m2,
     )
+    if is_short_step(dt, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref, memristive=memristive):
+        for _ in range(SHORT_STEP_SEGMENTS):
+            s = _segment(xp, J, s, None, **params)
+        return s
     for _ in range(STAGE_SEGMENTS):
         s = _segment(xp, J, s, ~s.spiked, **params)
     s = _fast_forward(xp, J, s, **params)
-    always = zero < 1.0
     for _ in range(STAGE_SEGMENTS):
-        s = _segment(xp, J, s, always, **params)
+        s = _segment(xp, J, s, None, **params)
     return s
 
 

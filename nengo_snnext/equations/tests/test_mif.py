@@ -7,6 +7,8 @@ from nengo_snnext.equations.mif import (
     M2Parameters,
     MIFState,
     cycle_period,
+    hybrid_step,
+    is_short_step,
     mif_rate,
     mif_step,
     refractory_voltage,
@@ -400,3 +402,42 @@ def test_numpy_and_tensorflow_agree(rng):
             assert np.allclose(a, b.numpy(), rtol=1e-12, atol=1e-15)
     rate_tf = mif2_rate(TF_OPS, tf.constant(J), **rate_params(p), **m2)
     assert np.allclose(rate_tf.numpy(), mif2_rate(xp, J, **rate_params(p), **m2), rtol=1e-12)
+
+
+@pytest.mark.parametrize("memristive", [True, False])
+@pytest.mark.parametrize("m2", [False, True])
+@pytest.mark.parametrize("dt, tau_ref", [(1e-3, 1e-3), (1e-4, 1e-3), (5e-4, 1e-3)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_short_step_is_bit_exact(memristive, m2, dt, tau_ref, dtype):
+    """The 4-segment step (``is_short_step``) equals the general step bit for bit.
+
+    The general path is forced by passing ``tau_ref`` as an array (not a Python
+    number). States include the edge cases: ``u`` at threshold and at ``u_reset``,
+    the refractory period at ``tau_ref`` and nearly over, ``J`` near rheobase and huge.
+    """
+    params = dict(tau_off=2e-3, tau_on=2e-5, u_reset=1 / 22, memristive=memristive)
+    m2p = M2Parameters(-1.0, 50.0, 5000.0, 0.02, 0.1) if m2 else None
+    short = is_short_step(dt, tau_on=2e-5, u_reset=1 / 22, tau_ref=tau_ref, memristive=memristive)
+    assert short == (memristive or dt < tau_ref)
+    rng = np.random.RandomState(3)
+    n = 20000
+    J = np.where(rng.rand(n) < 0.5, rng.uniform(-1, 60, n), 10 ** rng.uniform(0, 8, n))
+    J = np.where(rng.rand(n) < 0.05, 1.0, J)
+    u = rng.uniform(-1, 1.2, n)
+    u = np.where(rng.rand(n) < 0.1, 1.0, np.where(rng.rand(n) < 0.1, 1 / 22, u))
+    x = (rng.rand(n) < 0.3) * 1.0 if memristive else np.zeros(n)
+    ref = np.where(rng.rand(n) < 0.5, 0.0, rng.uniform(0, tau_ref, n))
+    ref = np.where(rng.rand(n) < 0.1, tau_ref, np.where(rng.rand(n) < 0.05, 1e-12, ref))
+    x2 = rng.uniform(0, 1, n) if (m2 and memristive) else np.zeros(n)
+    state = [a.astype(dtype) for a in (J, u, x, ref, x2)]
+    for _ in range(20):  # also the states the step itself produces
+        J_, u_, x_, ref_, x2_ = state
+        a = hybrid_step(xp, dt, J_, u_, x_, ref_, x2_, tau_ref=tau_ref, m2=m2p, **params)
+        b = hybrid_step(
+            xp, dt, J_, u_, x_, ref_, x2_, tau_ref=np.asarray(tau_ref), m2=m2p, **params
+        )
+        for field in ("u", "x", "ref", "x2", "count"):
+            va, vb = getattr(a, field), getattr(b, field)
+            assert va.dtype == vb.dtype
+            np.testing.assert_array_equal(va, vb, err_msg=field)
+        state = [J_, a.u, a.x, a.ref, a.x2]
