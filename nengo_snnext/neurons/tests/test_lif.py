@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from nengo.exceptions import SimulationError, ValidationError
 
+from nengo_snnext.tests.nef import decoded_rmse
 from nengo_snnext import KLIF, DiscreteLIF
 from nengo_snnext.equations.lif import LIFState
 
@@ -180,23 +181,10 @@ def test_voltage_trace_tau_form(allclose):
     ids=str,
 )
 def test_nef_represents_constant_and_sine(neuron_type, plt):
-    # a Nengo user's use: default max_rates/intercepts, decoded connections
-    with nengo.Network(seed=3) as net:
-        stim = nengo.Node(lambda t: [0.5, np.sin(2 * np.pi * t)])
-        ens = nengo.Ensemble(400, 2, neuron_type=neuron_type)
-        nengo.Connection(stim, ens, synapse=None)
-        out = nengo.Node(size_in=2)
-        nengo.Connection(ens, out, synapse=None)
-        p_out = nengo.Probe(out, synapse=0.02)
-        p_in = nengo.Probe(stim, synapse=0.02)
-    with nengo.Simulator(net, progress_bar=False) as sim:
-        sim.run(2.0)
-    t = sim.trange()
-    keep = t > 0.1
-    rmse = np.sqrt(np.mean((sim.data[p_out][keep] - sim.data[p_in][keep]) ** 2, axis=0))
-    plt.plot(t, sim.data[p_in], "k--")
-    plt.plot(t, sim.data[p_out])
-    plt.title(f"{neuron_type}: RMSE {rmse}")
+    rmse = decoded_rmse(
+        neuron_type, lambda t: [0.5, np.sin(2 * np.pi * t)], dimensions=2, n_neurons=400,
+        sim_time=2.0, seed=3, plt=plt,
+    )
     assert np.all(rmse < 0.06), rmse
 
 

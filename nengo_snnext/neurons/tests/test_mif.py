@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from nengo.exceptions import ValidationError
 
+from nengo_snnext.tests.nef import decoded_rmse
 from nengo_snnext import MIF, MIF2
 from nengo_snnext.equations.mif import MIFState
 from nengo_snnext.equations.mif2 import MIF2State
@@ -252,20 +253,8 @@ def test_mif2_adapts_and_never_outfires_mif(plt):
 
 @pytest.mark.parametrize("neuron_type", [MIF(), MIF(memristive=False), MIF2()], ids=str)
 def test_nef_ensemble_represents_a_sine(neuron_type, plt):
-    with nengo.Network(seed=4) as net:
-        stim = nengo.Node(lambda t: np.sin(2 * np.pi * t))
-        ens = nengo.Ensemble(200, 1, neuron_type=neuron_type)
-        nengo.Connection(stim, ens, synapse=None)
-        out = nengo.Node(size_in=1)
-        nengo.Connection(ens, out, synapse=None)
-        p_out = nengo.Probe(out, synapse=0.02)
-        p_in = nengo.Probe(stim, synapse=0.02)
-    with nengo.Simulator(net, progress_bar=False) as sim:
-        sim.run(1.0)
-    t = sim.trange()
-    keep = t > 0.1
-    rmse = np.sqrt(np.mean((sim.data[p_out][keep] - sim.data[p_in][keep]) ** 2))
-    plt.plot(t, sim.data[p_in], "k--")
-    plt.plot(t, sim.data[p_out])
-    plt.title(f"{neuron_type}: RMSE {rmse:.3f}")
+    (rmse,) = decoded_rmse(
+        neuron_type, lambda t: np.sin(2 * np.pi * t), dimensions=1, n_neurons=200,
+        sim_time=1.0, seed=4, plt=plt,
+    )
     assert rmse < 0.05, rmse
