@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from nengo.exceptions import SimulationError, ValidationError
 
-from nengo_snnext.tests.nef import decoded_rmse
 from nengo_snnext import KLIF, DiscreteLIF
 from nengo_snnext.equations.lif import LIFState
+from nengo_snnext.tests.nef import decoded_rmse
 
 CORNERS = [
     DiscreteLIF(),

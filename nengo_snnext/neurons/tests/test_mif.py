@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from nengo.exceptions import ValidationError
 
-from nengo_snnext.tests.nef import decoded_rmse
 from nengo_snnext import MIF, MIF2
 from nengo_snnext.equations.mif import MIFState
 from nengo_snnext.equations.mif2 import MIF2State
+from nengo_snnext.tests.nef import decoded_rmse
 
 CORNERS = [
     MIF(),
