@@ -9,11 +9,28 @@ builders call the same equation with TensorFlow ops.
 import inspect
 
 import numpy as np
-from nengo.exceptions import SimulationError
+from nengo.exceptions import SimulationError, ValidationError
 from nengo.neurons import NeuronType
 from nengo.params import NumberParam
 
 from nengo_snnext.ops import NUMPY_OPS
+
+
+def gain_bias_inputs(neuron_type, max_rates, intercepts):
+    """``max_rates`` and ``intercepts`` as float arrays; intercepts must be below 1."""
+    max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
+    intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
+    if np.any(intercepts >= 1):
+        raise ValidationError(
+            "intercepts must be below 1", attr="intercepts", obj=neuron_type
+        )
+    return max_rates, intercepts
+
+
+def linear_gain_bias(J_max, J_threshold, intercepts):
+    """Gain and bias that map ``x = intercepts`` to ``J_threshold`` and ``x = 1`` to ``J_max``."""
+    gain = (J_max - J_threshold) / (1.0 - intercepts)
+    return gain, J_threshold - gain * intercepts
 
 
 class EquationNeuronType(NeuronType):

@@ -13,7 +13,11 @@ from nengo_snnext.equations.lif import (
     discrete_rate,
     linear_drive_for_period,
 )
-from nengo_snnext.neurons._adapter import EquationNeuronType
+from nengo_snnext.neurons._adapter import (
+    EquationNeuronType,
+    gain_bias_inputs,
+    linear_gain_bias,
+)
 from nengo_snnext.ops import NUMPY_OPS
 
 
@@ -87,8 +91,7 @@ class DiscreteIntegratorNeuronType(EquationNeuronType):
         return drive / gain
 
     def gain_bias(self, max_rates, intercepts):
-        max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
-        intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
+        max_rates, intercepts = gain_bias_inputs(self, max_rates, intercepts)
         dt = self._rate_dt(None)
         rates = max_rates  # spikes/s, independent of amplitude (as Nengo's types)
         if np.any(rates <= 0) or np.any(rates > 1.0 / dt):
@@ -100,10 +103,6 @@ class DiscreteIntegratorNeuronType(EquationNeuronType):
                 attr="max_rates",
                 obj=self,
             )
-        if np.any(intercepts >= 1):
-            raise ValidationError(
-                "intercepts must be below 1", attr="intercepts", obj=self
-            )
         period = 1.0 / (rates * dt)
         shorter = np.maximum(np.floor(period), 1.0)
         longer = np.ceil(period)
@@ -113,9 +112,7 @@ class DiscreteIntegratorNeuronType(EquationNeuronType):
         n_steps = np.where(nearest_short, shorter, longer)
         J_max = self.current_for_period(n_steps, dt)
         J_th = self.threshold_current(dt)
-        gain = (J_max - J_th) / (1.0 - intercepts)
-        bias = J_th - gain * intercepts
-        return gain, bias
+        return linear_gain_bias(J_max, J_th, intercepts)
 
     def max_rates_intercepts(self, gain, bias):
         gain = np.asarray(gain, dtype=float)

@@ -14,7 +14,11 @@ from nengo.params import BoolParam, NumberParam
 from nengo.utils.numpy import is_number
 
 from nengo_snnext.equations.mif import MIFState, cycle_period, mif_rate, mif_step
-from nengo_snnext.neurons._adapter import EquationNeuronType
+from nengo_snnext.neurons._adapter import (
+    EquationNeuronType,
+    gain_bias_inputs,
+    linear_gain_bias,
+)
 from nengo_snnext.ops import NUMPY_OPS
 
 PEAK_GRID = 257  # points per zoom level of the rate-peak search
@@ -193,8 +197,7 @@ class MemristiveNeuronType(EquationNeuronType):
         gain * intercept`` and ``gain = (J_max - 1) / (1 - intercept)`` with
         ``J_max`` the current of the requested rate on the rising branch.
         """
-        max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
-        intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
+        max_rates, intercepts = gain_bias_inputs(self, max_rates, intercepts)
         J_peak, r_peak = self.peak()
         rates = max_rates  # spikes/s, independent of amplitude (as Nengo's types)
         if np.any(rates <= 0) or np.any(rates >= r_peak):
@@ -206,12 +209,8 @@ class MemristiveNeuronType(EquationNeuronType):
                 attr="max_rates",
                 obj=self,
             )
-        if np.any(intercepts >= 1):
-            raise ValidationError("intercepts must be below 1", attr="intercepts", obj=self)
         J_max = self.current_for_rate(rates, J_peak)
-        gain = (J_max - 1.0) / (1.0 - intercepts)
-        bias = 1.0 - gain * intercepts
-        return gain, bias
+        return linear_gain_bias(J_max, 1.0, intercepts)
 
     def max_rates_intercepts(self, gain, bias):
         gain = np.asarray(gain, dtype=float)

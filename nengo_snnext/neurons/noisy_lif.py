@@ -17,6 +17,7 @@ from nengo_snnext.neurons._noisy_lif_rates import (
     single_step_probability,
     temporal_rates,
 )
+from nengo_snnext.neurons._adapter import gain_bias_inputs, linear_gain_bias
 from nengo_snnext.neurons._stochastic import StochasticEquationNeuronType
 from nengo_snnext.ops import NUMPY_OPS
 
@@ -161,8 +162,7 @@ class NoisyLIF(StochasticEquationNeuronType):
         return self.threshold - self.beta - 0.5
 
     def gain_bias(self, max_rates, intercepts):
-        max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
-        intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
+        max_rates, intercepts = gain_bias_inputs(self, max_rates, intercepts)
         n = max_rates.size
         p = max_rates * self.dt  # spikes/s, independent of amplitude (as Nengo's types)
         edge = 0.5 / n
@@ -176,8 +176,6 @@ class NoisyLIF(StochasticEquationNeuronType):
                 f"both ends (got {max_rates.min():g} to {max_rates.max():g} Hz)",
                 attr="max_rates", obj=self,
             )
-        if np.any(intercepts >= 1):
-            raise ValidationError("intercepts must be below 1", attr="intercepts", obj=self)
         saturation = self.threshold - self.beta + 0.5
         J_max = np.where(
             p == 1.0,
@@ -186,8 +184,7 @@ class NoisyLIF(StochasticEquationNeuronType):
                                 threshold=self.threshold, kind=self.noise, n=n),
         )
         J_th = self.threshold_current()
-        gain = (J_max - J_th) / (1.0 - intercepts)
-        return gain, J_th - gain * intercepts
+        return linear_gain_bias(J_max, J_th, intercepts)
 
     def max_rates_intercepts(self, gain, bias):
         gain, bias = np.asarray(gain, dtype=float), np.asarray(bias, dtype=float)

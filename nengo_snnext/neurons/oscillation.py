@@ -19,6 +19,7 @@ from nengo_snnext.neurons._oscillation_rates import (
     first_current,
     oscillation_rate_curve,
 )
+from nengo_snnext.neurons._adapter import gain_bias_inputs, linear_gain_bias
 from nengo_snnext.neurons._stochastic import StochasticEquationNeuronType
 from nengo_snnext.neurons._thesis import ThesisTimeConstant
 from nengo_snnext.neurons.lif import _ThesisTimeConstant
@@ -173,8 +174,7 @@ class NeuralOscillation(ThesisTimeConstant, StochasticEquationNeuronType):
         return self.amplitude / dt * self.rate_curve(dt)(self.current(x, gain, bias))
 
     def gain_bias(self, max_rates, intercepts):
-        max_rates = np.asarray(np.atleast_1d(max_rates), dtype=float)
-        intercepts = np.asarray(np.atleast_1d(intercepts), dtype=float)
+        max_rates, intercepts = gain_bias_inputs(self, max_rates, intercepts)
         top = 1.0 / self.dt  # max_rates are spikes/s, independent of amplitude
         if np.any(max_rates <= 0) or np.any(max_rates > top):
             raise ValidationError(
@@ -182,12 +182,9 @@ class NeuralOscillation(ThesisTimeConstant, StochasticEquationNeuronType):
                 f"per step of dt = {self.dt:g} s; lower max_rates or use a smaller dt",
                 attr="max_rates", obj=self,
             )
-        if np.any(intercepts >= 1):
-            raise ValidationError("intercepts must be below 1", attr="intercepts", obj=self)
         curve = self.rate_curve()
         J_max = curve.inverse(max_rates / top)
-        gain = (J_max - curve.threshold) / (1.0 - intercepts)
-        return gain, curve.threshold - gain * intercepts
+        return linear_gain_bias(J_max, curve.threshold, intercepts)
 
     def max_rates_intercepts(self, gain, bias):
         gain, bias = np.asarray(gain, dtype=float), np.asarray(bias, dtype=float)
