@@ -4,12 +4,13 @@ import nengo
 import numpy as np
 
 
-def decoded_rmse(neuron_type, signal, *, dimensions, n_neurons, sim_time, seed, plt):
+def decoded_rmse(Simulator, neuron_type, signal, *, dimensions, n_neurons, sim_time, seed, plt):
     """RMSE (per dimension) of an ensemble's decoded output against its input.
 
     A Nengo user's use: default ``max_rates``/``intercepts``, a decoded
     connection, both signals filtered by the same 20 ms lowpass; the first
-    0.1 s is skipped. Draws both signals with ``plt``.
+    0.1 s is skipped. Runs in ``Simulator`` (the simulator under test); draws
+    both signals with ``plt``.
     """
     with nengo.Network(seed=seed) as net:
         stim = nengo.Node(signal)
@@ -19,7 +20,7 @@ def decoded_rmse(neuron_type, signal, *, dimensions, n_neurons, sim_time, seed, 
         nengo.Connection(ens, out, synapse=None)
         p_out = nengo.Probe(out, synapse=0.02)
         p_in = nengo.Probe(stim, synapse=0.02)
-    with nengo.Simulator(net, progress_bar=False) as sim:
+    with Simulator(net, progress_bar=False) as sim:
         sim.run(sim_time)
     t = sim.trange()
     keep = t > 0.1

@@ -1,4 +1,4 @@
-"""DiscreteLIF and KLIF as Nengo neuron types, checked in nengo.Simulator."""
+"""DiscreteLIF and KLIF as Nengo neuron types, checked in the simulator under test."""
 
 import pickle
 
@@ -26,7 +26,7 @@ CORNERS = [
 ]
 
 
-def simulated_rates(neuron_type, J, dt, sim_time=0.6):
+def simulated_rates(Simulator, neuron_type, J, dt, sim_time=0.6):
     """Steady-state rate from the mean inter-spike interval (exact for periodic firing)."""
     n = len(J)
     with nengo.Network(seed=0) as net:
@@ -35,7 +35,7 @@ def simulated_rates(neuron_type, J, dt, sim_time=0.6):
             encoders=np.ones((n, 1)),
         )
         probe = nengo.Probe(ens.neurons)
-    with nengo.Simulator(net, dt=dt, progress_bar=False) as sim:
+    with Simulator(net, dt=dt, progress_bar=False) as sim:
         sim.run(sim_time)
     spiked = sim.data[probe] > 0
     rates = np.zeros(n)
@@ -49,12 +49,12 @@ def simulated_rates(neuron_type, J, dt, sim_time=0.6):
 
 @pytest.mark.parametrize("neuron_type", CORNERS, ids=str)
 @pytest.mark.parametrize("dt", [0.001, 0.0005])
-def test_rates_equal_simulation(neuron_type, dt, rng):
+def test_rates_equal_simulation(Simulator, neuron_type, dt, rng):
     neuron_type = neuron_type.replace(dt=dt)
     J = rng.uniform(-1, 4, size=300)
     expected = neuron_type.rates(J[None], np.ones(300), np.zeros(300))[0]
     # ISI rates need 3 spikes in the window; slower neurons are checked as silent-or-slow
-    measured = simulated_rates(neuron_type, J, dt)
+    measured = simulated_rates(Simulator, neuron_type, J, dt)
     fast = expected > 3 / 0.5
     assert np.allclose(measured[fast], expected[fast], rtol=1e-9), neuron_type
     assert np.all(measured[expected == 0] == 0)
@@ -77,13 +77,13 @@ def test_gain_bias_round_trip(neuron_type, rng):
     assert np.all(r[0] == 0) and np.all(r[1] > 0)
 
 
-def test_impossible_max_rates_raise():
+def test_impossible_max_rates_raise(Simulator):
     with pytest.raises(ValidationError, match="at most once per step"):
         KLIF().gain_bias(np.array([1200.0]), np.array([0.0]))
     with nengo.Network() as net:
         nengo.Ensemble(10, 1, neuron_type=DiscreteLIF(), max_rates=nengo.dists.Uniform(900, 1100))
     with pytest.raises(ValidationError, match="at most once per step"):
-        nengo.Simulator(net, progress_bar=False)
+        Simulator(net, progress_bar=False)
 
 
 @pytest.mark.parametrize(
@@ -108,27 +108,27 @@ def test_parameter_validation(make, match):
         make()
 
 
-def test_dt_above_tau_raises_at_build():
+def test_dt_above_tau_raises_at_build(Simulator):
     with nengo.Network() as net:
         nengo.Ensemble(5, 1, neuron_type=DiscreteLIF(tau=0.002, dt=0.004))
     with pytest.raises(ValidationError, match="exceeds tau"):
-        nengo.Simulator(net, dt=0.004, progress_bar=False)
+        Simulator(net, dt=0.004, progress_bar=False)
 
 
-def test_dt_mismatch_warns():
+def test_dt_mismatch_warns(Simulator):
     with nengo.Network() as net:
         nengo.Ensemble(5, 1, neuron_type=KLIF())
     with pytest.warns(UserWarning, match="dt=0.0005"):
-        nengo.Simulator(net, dt=0.0005, progress_bar=False).close()
+        Simulator(net, dt=0.0005, progress_bar=False).close()
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
-def test_nonfinite_current_raises():
+def test_nonfinite_current_raises(Simulator):
     with nengo.Network() as net:
         ens = nengo.Ensemble(3, 1, neuron_type=KLIF())
         # 1e300 * 1e300 overflows to inf inside the simulation (nengo rejects NaN node output)
         nengo.Connection(nengo.Node(1e300), ens.neurons[1], transform=1e300, synapse=None)
-    with nengo.Simulator(net, progress_bar=False) as sim:
+    with Simulator(net, progress_bar=False) as sim:
         with pytest.raises(SimulationError, match=r"non-finite input current J for neurons \[1\]"):
             sim.step()
 
@@ -142,7 +142,7 @@ def test_pickle_and_equality(neuron_type):
 
 
 @pytest.mark.parametrize("neuron_type", [DiscreteLIF(), KLIF(k=2.5)], ids=str)
-def test_state_fields_and_probes(neuron_type):
+def test_state_fields_and_probes(Simulator, neuron_type):
     assert tuple(LIFState._fields) == tuple(neuron_type.state)
     with nengo.Network(seed=1) as net:
         ens = nengo.Ensemble(
@@ -150,7 +150,7 @@ def test_state_fields_and_probes(neuron_type):
             gain=np.ones(4), bias=np.array([0.0, 0.5, 1.0, 1.5]),
         )
         v = nengo.Probe(ens.neurons, "voltage")
-    with nengo.Simulator(net, progress_bar=False) as sim:
+    with Simulator(net, progress_bar=False) as sim:
         sim.run_steps(3)
     # first step from V0 = 0.25 (eq. 2.2 with lambda = 0.5, g = 0.5)
     H1 = 0.5 * 0.25 + 0.5 * np.array([0.0, 0.5, 1.0, 1.5])
@@ -160,14 +160,14 @@ def test_state_fields_and_probes(neuron_type):
     assert np.allclose(sim.data[v][0], H1)
 
 
-def test_voltage_trace_tau_form(allclose):
+def test_voltage_trace_tau_form(Simulator, allclose):
     # eq. 2.2 with tau = 2 steps and constant X = 1.5: H_n = 1.5 (1 - 0.5^n) until > 1
     with nengo.Network() as net:
         ens = nengo.Ensemble(1, 1, neuron_type=DiscreteLIF(initial_state={"voltage": np.zeros(1)}),
                              gain=[1.0], bias=[1.5])
         v = nengo.Probe(ens.neurons, "voltage")
         s = nengo.Probe(ens.neurons)
-    with nengo.Simulator(net, progress_bar=False) as sim:
+    with Simulator(net, progress_bar=False) as sim:
         sim.run_steps(6)
     # n = 1: 0.75, n = 2: 1.125 > 1 -> spike and reset; period 2
     assert allclose(sim.data[v][:, 0], [0.75, 0.0, 0.75, 0.0, 0.75, 0.0])
@@ -180,10 +180,10 @@ def test_voltage_trace_tau_form(allclose):
      KLIF(k=1.5, scale_reset=True)],
     ids=str,
 )
-def test_nef_represents_constant_and_sine(neuron_type, plt):
+def test_nef_represents_constant_and_sine(Simulator, neuron_type, plt):
     rmse = decoded_rmse(
-        neuron_type, lambda t: [0.5, np.sin(2 * np.pi * t)], dimensions=2, n_neurons=400,
-        sim_time=2.0, seed=3, plt=plt,
+        Simulator, neuron_type, lambda t: [0.5, np.sin(2 * np.pi * t)], dimensions=2,
+        n_neurons=400, sim_time=2.0, seed=3, plt=plt,
     )
     assert np.all(rmse < 0.06), rmse
 

@@ -1,4 +1,4 @@
-"""MIF and MIF2 as Nengo neuron types, checked in nengo.Simulator."""
+"""MIF and MIF2 as Nengo neuron types, checked in the simulator under test."""
 
 import pickle
 import time
@@ -24,7 +24,7 @@ CORNERS = [
 ]
 
 
-def spike_counts(neuron_type, J, dt, settle, window):
+def spike_counts(Simulator, neuron_type, J, dt, settle, window):
     """Spike counts of neurons driven by constant currents ``J`` over ``window`` seconds."""
     n = len(J)
     with nengo.Network(seed=0) as net:
@@ -32,35 +32,35 @@ def spike_counts(neuron_type, J, dt, settle, window):
             n, 1, neuron_type=neuron_type, gain=np.ones(n), bias=J, encoders=np.ones((n, 1))
         )
         probe = nengo.Probe(ens.neurons)
-    with nengo.Simulator(net, dt=dt, progress_bar=False) as sim:
+    with Simulator(net, dt=dt, progress_bar=False) as sim:
         sim.run(settle + window)
     keep = sim.trange() > settle + 1e-9
     return sim.data[probe][keep].sum(axis=0) * dt / neuron_type.amplitude
 
 
 @pytest.mark.parametrize("neuron_type", CORNERS, ids=str)
-def test_rates_equal_simulation(neuron_type, rng):
+def test_rates_equal_simulation(Simulator, neuron_type, rng):
     # exact integration: count = rate * window to within one spike, for dt = 1 ms;
     # MIF2 first settles for 0.4 s (its adaptation time constant is below 0.1 s)
     J = np.concatenate([rng.uniform(-0.5, 1.0, 10), rng.uniform(1.0, 6.0, 30)])
     settle = 0.4 if isinstance(neuron_type, MIF2) else 0.05
     window = 0.6
-    counts = spike_counts(neuron_type, J, 0.001, settle, window)
+    counts = spike_counts(Simulator, neuron_type, J, 0.001, settle, window)
     expected = neuron_type.rates(J[None], np.ones(len(J)), np.zeros(len(J)))[0] * window
     assert np.allclose(counts, expected, atol=1.01), np.c_[J, counts, expected]
     assert np.all(counts[J <= 1] == 0)
 
 
-def test_rates_do_not_depend_on_dt(rng):
+def test_rates_do_not_depend_on_dt(Simulator, rng):
     J = rng.uniform(1.0, 4.4, 20)
     for neuron_type in (MIF(), MIF2()):
         expected = neuron_type.rates(J[None], np.ones(20), np.zeros(20))[0] * 0.3
         dt = 0.0005
-        counts = spike_counts(neuron_type.replace(dt=dt), J, dt, 0.3, 0.3)
+        counts = spike_counts(Simulator, neuron_type.replace(dt=dt), J, dt, 0.3, 0.3)
         assert np.allclose(counts, expected, atol=1.01)
 
 
-def test_frozen_mif_equals_eq_1_5_in_nengo(allclose):
+def test_frozen_mif_equals_eq_1_5_in_nengo(Simulator, allclose):
     # thesis eq. 1.5 with V_rest = -30 mV, I0 = 0.8 I_rh (no spike): the probed voltage
     V_rest = -0.03
     with nengo.Network() as net:
@@ -69,7 +69,7 @@ def test_frozen_mif_equals_eq_1_5_in_nengo(allclose):
             gain=[1.0], bias=[0.8], encoders=[[1.0]],
         )
         v = nengo.Probe(ens.neurons, "voltage")
-    with nengo.Simulator(net, progress_bar=False) as sim:
+    with Simulator(net, progress_bar=False) as sim:
         sim.run(0.02)
     t, tau = sim.trange(), 10e6 * 0.2e-9
     V_inf = 0.0 + 10e6 * 0.8 * 11e-9  # E_rest + R_off I0, I_rh = 110 mV / 10 MOhm = 11 nA
@@ -100,7 +100,7 @@ def test_gain_bias_round_trip(neuron_type, rng):
     assert np.all(r[0] == 0) and np.all(r[1] > 0)
 
 
-def test_peak_and_impossible_max_rates():
+def test_peak_and_impossible_max_rates(Simulator):
     # memristive rate curves peak below the lock current J_lock = (5/110) * 100 = 4.545
     for neuron_type, peak_rate in [(MIF(), 615.53), (MIF2(), 494.57)]:
         J_peak, r_peak = neuron_type.peak()
@@ -115,15 +115,15 @@ def test_peak_and_impossible_max_rates():
     with nengo.Network() as net:
         nengo.Ensemble(10, 1, neuron_type=MIF2(), max_rates=nengo.dists.Uniform(450, 520))
     with pytest.raises(ValidationError, match="max_rates"):
-        nengo.Simulator(net, progress_bar=False)
+        Simulator(net, progress_bar=False)
 
 
 @pytest.mark.parametrize("neuron_type", [MIF(), MIF(memristive=False), MIF2()], ids=str)
-def test_default_ensemble_builds_fast(neuron_type):
+def test_default_ensemble_builds_fast(Simulator, neuron_type):
     with nengo.Network(seed=1) as net:
         ens = nengo.Ensemble(10000, 1, neuron_type=neuron_type)
     start = time.perf_counter()
-    with nengo.Simulator(net, progress_bar=False) as sim:
+    with Simulator(net, progress_bar=False) as sim:
         elapsed = time.perf_counter() - start
     # measured 0.05-0.25 s on the 2-core development machine; "about a second" allowed
     assert elapsed < 1.5, elapsed
@@ -186,7 +186,7 @@ def test_pickle_equality_and_replace(neuron_type):
     assert neuron_type.replace(tau_ref=0.0005).tau_ref == 0.0005
 
 
-def test_state_fields_probes_and_units():
+def test_state_fields_probes_and_units(Simulator):
     assert tuple(MIFState._fields) == tuple(MIF.state)
     assert tuple(MIF2State._fields) == tuple(MIF2.state)
     J = np.array([0.5, 2.0, 3.0])
@@ -196,7 +196,7 @@ def test_state_fields_probes_and_units():
         b = nengo.Ensemble(3, 1, neuron_type=MIF2(), **kw)
         probes = {name: nengo.Probe(a.neurons, name) for name in MIF.state}
         probes2 = {name: nengo.Probe(b.neurons, name) for name in MIF2.state}
-    with nengo.Simulator(net, progress_bar=False) as sim:
+    with Simulator(net, progress_bar=False) as sim:
         sim.run(0.2)
     V = sim.data[probes["voltage"]]
     # volts: between the ON-phase floor and the threshold (default initial V in [0, 110 mV))
@@ -220,7 +220,7 @@ def test_default_initial_voltage_is_uniform_in_volts(rng):
     assert np.all(given["voltage"] == 0.05)
 
 
-def test_mif2_adapts_and_never_outfires_mif(plt):
+def test_mif2_adapts_and_never_outfires_mif(Simulator, plt):
     # a step input at t = 20 ms: MIF2's inter-spike intervals grow, MIF's stay constant
     J = np.array([1.3, 2.0, 3.5])
     dt = 0.00025
@@ -234,7 +234,7 @@ def test_mif2_adapts_and_never_outfires_mif(plt):
             )
             nengo.Connection(step, ens[name], synapse=None)
         probes = {name: nengo.Probe(e.neurons) for name, e in ens.items()}
-    with nengo.Simulator(net, dt=dt, progress_bar=False) as sim:
+    with Simulator(net, dt=dt, progress_bar=False) as sim:
         sim.run(0.2)
     t = sim.trange()
     for i in range(3):
@@ -252,9 +252,9 @@ def test_mif2_adapts_and_never_outfires_mif(plt):
 
 
 @pytest.mark.parametrize("neuron_type", [MIF(), MIF(memristive=False), MIF2()], ids=str)
-def test_nef_ensemble_represents_a_sine(neuron_type, plt):
+def test_nef_ensemble_represents_a_sine(Simulator, neuron_type, plt):
     (rmse,) = decoded_rmse(
-        neuron_type, lambda t: np.sin(2 * np.pi * t), dimensions=1, n_neurons=200,
+        Simulator, neuron_type, lambda t: np.sin(2 * np.pi * t), dimensions=1, n_neurons=200,
         sim_time=1.0, seed=4, plt=plt,
     )
     assert rmse < 0.05, rmse

@@ -19,7 +19,7 @@ from nengo_snnext.neurons._noisy_lif_rates import normalised_noise
 MEAN_FIELD_ALLOWANCE = 0.005
 
 
-def simulate(neuron_type, J, n_steps, *, seed=0, voltage=False, batch=None):
+def simulate(Simulator, neuron_type, J, n_steps, *, seed=0, voltage=False, batch=None):
     """One ensemble, neuron i driven by J[i]; spikes (bool) [and voltages]."""
     n = len(J)
     with nengo.Network(seed=seed) as net:
@@ -27,7 +27,7 @@ def simulate(neuron_type, J, n_steps, *, seed=0, voltage=False, batch=None):
                              encoders=np.ones((n, 1)))
         p_s = nengo.Probe(ens.neurons)
         p_v = nengo.Probe(ens.neurons, "voltage")
-    with nengo.Simulator(net, progress_bar=False, seed=seed) as sim:
+    with Simulator(net, progress_bar=False, seed=seed) as sim:
         sim.run_steps(n_steps)
     spikes = sim.data[p_s] > 0
     return (spikes, sim.data[p_v]) if voltage else spikes
@@ -50,10 +50,10 @@ def group_rates(spikes, groups, burn_in=50):
 
 @pytest.mark.parametrize("temporal", [False, True])
 @pytest.mark.parametrize("noise", ["gaussian", "uniform"])
-def test_noise_range_holds_at_every_step(temporal, noise, rng):
+def test_noise_range_holds_at_every_step(Simulator, temporal, noise, rng):
     # spec 1.7: N in [beta - 1/2, beta + 1/2] = [0, 1]; H = N + J, V = H when silent
     J = rng.uniform(-2, 1.5, size=120)
-    spikes, V = simulate(NoisyLIF(noise=noise, temporal=temporal), J, 400, voltage=True)
+    spikes, V = simulate(Simulator, NoisyLIF(noise=noise, temporal=temporal), J, 400, voltage=True)
     N = V - J
     silent = ~spikes
     assert np.all(N[silent] >= -1e-12) and np.all(N[silent] <= 1 + 1e-12)
@@ -64,13 +64,13 @@ def test_noise_range_holds_at_every_step(temporal, noise, rng):
 
 
 @pytest.mark.parametrize("noise", ["uniform", "gaussian"])
-def test_single_step_rates_match_simulation(noise):
+def test_single_step_rates_match_simulation(Simulator, noise):
     neuron_type = NoisyLIF(noise=noise, temporal=False)
     currents = np.array([-0.2, 0.0, 0.1, 0.3, 0.45, 0.5, 0.55, 0.7, 0.9, 1.0, 1.2])
     copies = 30
     J = np.repeat(currents, copies)
     expected = neuron_type.rates(J[None], np.ones(J.size), np.zeros(J.size))[0] / 1000
-    spikes = simulate(neuron_type, J, 1500)
+    spikes = simulate(Simulator, neuron_type, J, 1500)
     simulated, stderr = group_rates(spikes, J, burn_in=0)
     expected = expected[::copies]
     # independent steps: the binomial standard error of 30 x 1500 draws, 5 sigma
@@ -101,7 +101,7 @@ def test_gaussian_single_step_probability_is_exact(rng):
      for population in ["homogeneous", "spread", "nef"]]
     + [("gaussian", "spread", 8.0), ("uniform", "nef", 8.0)],
 )
-def test_temporal_rates_match_simulation(noise, population, alpha, plt):
+def test_temporal_rates_match_simulation(Simulator, noise, population, alpha, plt):
     if population == "homogeneous":
         J = np.full(300, 0.6)
         groups = np.repeat(np.arange(10), 30)  # arbitrary groups of equal neurons
@@ -113,7 +113,7 @@ def test_temporal_rates_match_simulation(noise, population, alpha, plt):
         J = np.concatenate([np.linspace(-3, 0.0, 5), np.linspace(0.3, 1.1, 5)])[groups]
     neuron_type = NoisyLIF(noise=noise, alpha=alpha)
     expected = neuron_type.rates(J[None], np.ones(J.size), np.zeros(J.size))[0] / 1000
-    spikes = simulate(neuron_type, J, 2000)
+    spikes = simulate(Simulator, neuron_type, J, 2000)
     simulated, stderr = group_rates(spikes, groups)
     expected = np.array([expected[groups == g].mean() for g in np.unique(groups)])
     plt.errorbar(np.arange(10), simulated, yerr=5 * stderr, fmt=".")
@@ -135,16 +135,16 @@ def test_temporal_coupling_changes_rates():
 
 
 @pytest.mark.parametrize("temporal", [False, True])
-def test_seeded_reproducibility(temporal):
+def test_seeded_reproducibility(Simulator, temporal):
     J = np.linspace(-0.5, 1.5, 40)
-    a = simulate(NoisyLIF(temporal=temporal), J, 300, seed=5)
-    b = simulate(NoisyLIF(temporal=temporal), J, 300, seed=5)
-    c = simulate(NoisyLIF(temporal=temporal), J, 300, seed=6)
+    a = simulate(Simulator, NoisyLIF(temporal=temporal), J, 300, seed=5)
+    b = simulate(Simulator, NoisyLIF(temporal=temporal), J, 300, seed=5)
+    c = simulate(Simulator, NoisyLIF(temporal=temporal), J, 300, seed=6)
     assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
 @pytest.mark.parametrize("temporal", [False, True])
-def test_inference_steps_need_no_retraining(temporal):
+def test_inference_steps_need_no_retraining(Simulator, temporal):
     """Decoders solved once from rates(); more steps only average more spikes.
 
     The network is built once (the "training" is the decoder solve). Each input
@@ -162,7 +162,7 @@ def test_inference_steps_need_no_retraining(temporal):
         out = nengo.Node(size_in=1)
         conn = nengo.Connection(ens, out, synapse=None)
         probe = nengo.Probe(out)
-    with nengo.Simulator(net, progress_bar=False) as sim:
+    with Simulator(net, progress_bar=False) as sim:
         sim.run_steps(schedule.size)
         decoders = sim.data[conn].weights[0]
         gain, bias = sim.data[ens].gain, sim.data[ens].bias
@@ -237,12 +237,12 @@ def test_pickle_and_equality(neuron_type):
     assert clone == neuron_type and hash(clone) == hash(neuron_type)
 
 
-def test_large_ensemble_builds_and_rates_fast():
+def test_large_ensemble_builds_and_rates_fast(Simulator):
     # gain_bias is closed-form/tabulated: 10,000 neurons build in about 0.15 s
     with nengo.Network(seed=0) as net:
         nengo.Ensemble(10_000, 1, neuron_type=NoisyLIF(beta=0.45))
     start = time.perf_counter()
-    nengo.Simulator(net, progress_bar=False).close()
+    Simulator(net, progress_bar=False).close()
     assert time.perf_counter() - start < 3.0
     # one input row of the coupled ensemble: the mean-field solve for 10,000
     # neurons (measured about 0.5 s including its tables)

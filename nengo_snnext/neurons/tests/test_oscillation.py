@@ -21,7 +21,7 @@ from nengo_snnext.ops import NUMPY_OPS
 RATE_ACCURACY = 2e-4
 
 
-def run_currents(neuron_type, J, n_steps, *, seed=0, probe_voltage=False):
+def run_currents(Simulator, neuron_type, J, n_steps, *, seed=0, probe_voltage=False):
     """One neuron per current (gain 1, bias J); spikes (bool) and voltages."""
     n = len(J)
     with nengo.Network(seed=seed) as net:
@@ -29,19 +29,20 @@ def run_currents(neuron_type, J, n_steps, *, seed=0, probe_voltage=False):
                              encoders=np.ones((n, 1)))
         p_s = nengo.Probe(ens.neurons)
         p_v = nengo.Probe(ens.neurons, "voltage") if probe_voltage else None
-    with nengo.Simulator(net, progress_bar=False, seed=seed) as sim:
+    with Simulator(net, progress_bar=False, seed=seed) as sim:
         sim.run_steps(n_steps)
     return sim.data[p_s] > 0, (sim.data[p_v] if probe_voltage else None)
 
 
-def replicate_rates(neuron_type, currents, *, copies=40, n_steps=2000, burn_in=20, seed=0):
+def replicate_rates(Simulator, neuron_type, currents, *, copies=40, n_steps=2000, burn_in=20,
+                    seed=0):
     """Mean spikes per step per current and its standard error over the copies.
 
     Each current drives ``copies`` independent neurons; their per-neuron rates
     are the replicates, so the standard error comes from the sample itself.
     """
     J = np.repeat(currents, copies)
-    spikes, _ = run_currents(neuron_type, J, n_steps, seed=seed)
+    spikes, _ = run_currents(Simulator, neuron_type, J, n_steps, seed=seed)
     per_neuron = spikes[burn_in:].mean(axis=0).reshape(len(currents), copies)
     return per_neuron.mean(axis=1), per_neuron.std(axis=1, ddof=1) / np.sqrt(copies)
 
@@ -52,11 +53,11 @@ def replicate_rates(neuron_type, currents, *, copies=40, n_steps=2000, burn_in=2
      NeuralOscillation(negative_slope=0.0, tau=0.004, input_scaling="tau")],
     ids=str,
 )
-def test_rates_match_simulation(neuron_type, plt):
+def test_rates_match_simulation(Simulator, neuron_type, plt):
     currents = np.array([-34.5, -33.8, -33.0, -1.0, -0.4, -0.2, 0.0, 0.2, 0.5, 0.8, 1.1, 1.5])
     if neuron_type.input_scaling == "tau":
         currents = currents * 4.0  # dt / tau = 0.25
-    simulated, stderr = replicate_rates(neuron_type, currents)
+    simulated, stderr = replicate_rates(Simulator, neuron_type, currents)
     expected = neuron_type.rate_curve()(currents)
     plt.errorbar(currents, simulated, yerr=5 * stderr, fmt=".")
     plt.plot(currents, expected, "k+")
@@ -65,10 +66,11 @@ def test_rates_match_simulation(neuron_type, plt):
         simulated - expected, stderr)
 
 
-def test_spontaneous_firing_with_zero_input():
+def test_spontaneous_firing_with_zero_input(Simulator):
     # Fig. 3.5: no input, yet the carried noise makes the neuron fire
     neuron_type = NeuralOscillation()
-    simulated, stderr = replicate_rates(neuron_type, np.array([0.0]), copies=200, n_steps=1000)
+    simulated, stderr = replicate_rates(Simulator, neuron_type, np.array([0.0]), copies=200,
+                                        n_steps=1000)
     rate = neuron_type.rates(np.zeros(1), np.ones(1), np.zeros(1))[0, 0]
     # from the renewal chain: 0.07589 spikes per step (75.9 Hz at dt = 1 ms)
     assert np.isclose(rate, 75.89, atol=0.02)
@@ -108,24 +110,24 @@ def test_rate_curve_matches_a_finer_chain(noise, rng):
     assert np.max(np.abs(curve(J) - fine)) < RATE_ACCURACY
 
 
-def test_v_shape_fires_for_very_negative_input():
+def test_v_shape_fires_for_very_negative_input(Simulator):
     # published f: f(-40) = 1.2 > 1, so J = -40 fires every step; J = -20 never
-    spikes, _ = run_currents(NeuralOscillation(), np.array([-40.0, -20.0]), 200)
+    spikes, _ = run_currents(Simulator, NeuralOscillation(), np.array([-40.0, -20.0]), 200)
     assert np.all(spikes[:, 0]) and not np.any(spikes[:, 1])
     rates = NeuralOscillation().rates(np.array([[-40.0, -20.0]]), np.ones(2), np.zeros(2))
     assert np.allclose(rates, [[1000.0, 0.0]])
 
 
-def test_seeded_reproducibility():
+def test_seeded_reproducibility(Simulator):
     J = np.linspace(-0.5, 1.5, 30)
-    a, va = run_currents(NeuralOscillation(), J, 300, seed=3, probe_voltage=True)
-    b, vb = run_currents(NeuralOscillation(), J, 300, seed=3, probe_voltage=True)
-    c, _ = run_currents(NeuralOscillation(), J, 300, seed=4)
+    a, va = run_currents(Simulator, NeuralOscillation(), J, 300, seed=3, probe_voltage=True)
+    b, vb = run_currents(Simulator, NeuralOscillation(), J, 300, seed=3, probe_voltage=True)
+    c, _ = run_currents(Simulator, NeuralOscillation(), J, 300, seed=4)
     assert np.array_equal(a, b) and np.array_equal(va, vb)
     assert not np.array_equal(a, c)
 
 
-def test_state_probes_and_noise_carried():
+def test_state_probes_and_noise_carried(Simulator):
     neuron_type = NeuralOscillation()
     assert tuple(OscillationState._fields) == tuple(neuron_type.state) == ("voltage",)
     assert neuron_type.probeable == ("output", "voltage")
@@ -133,7 +135,7 @@ def test_state_probes_and_noise_carried():
     assert isinstance(state.pop("rng"), np.random.RandomState)
     assert list(state) == ["voltage"]
     # zero input from V = 0: the first voltage is f(gamma) in [0, 0.8] (no spike)
-    spikes, V = run_currents(neuron_type, np.zeros(500), 1, probe_voltage=True)
+    spikes, V = run_currents(Simulator, neuron_type, np.zeros(500), 1, probe_voltage=True)
     assert not spikes.any()
     gamma_positive = V[0][V[0] > 0.006]  # f(gamma) = -0.03 gamma <= 0.006 for gamma < 0
     assert V[0].min() >= 0 and V[0].max() <= 0.8
@@ -198,14 +200,14 @@ def test_gain_bias_round_trip(neuron_type, rng):
     assert np.all(r[0] == 0) and np.all(r[1] > 0)
 
 
-def test_nef_representation(plt):
+def test_nef_representation(Simulator, plt):
     with nengo.Network(seed=2) as net:
         stim = nengo.Node(lambda t: np.sin(2 * np.pi * t))
         ens = nengo.Ensemble(200, 1, neuron_type=NeuralOscillation())
         nengo.Connection(stim, ens, synapse=None)
         p_out = nengo.Probe(ens, synapse=0.02)
         p_in = nengo.Probe(stim, synapse=0.02)
-    with nengo.Simulator(net, progress_bar=False) as sim:
+    with Simulator(net, progress_bar=False) as sim:
         sim.run(1.0)
     rmse = np.sqrt(np.mean((sim.data[p_out] - sim.data[p_in])[100:] ** 2))
     plt.plot(sim.trange(), sim.data[p_in], "k--", sim.trange(), sim.data[p_out])
@@ -214,14 +216,14 @@ def test_nef_representation(plt):
 
 @pytest.mark.parametrize("neuron_type", [NeuralOscillation(noise="gaussian"),
                                          AltNeuralOscillation()], ids=str)
-def test_large_ensemble_builds_fast(neuron_type):
+def test_large_ensemble_builds_fast(Simulator, neuron_type):
     # rates are tabulated once per parameter set: 10,000 neurons build in well
     # under a second on an idle core (measured 0.2-0.45 s); the bound leaves room
     # for a loaded machine
     with nengo.Network(seed=0) as net:
         nengo.Ensemble(10_000, 1, neuron_type=neuron_type.replace(tau=0.0021))
     start = time.perf_counter()
-    nengo.Simulator(net, progress_bar=False).close()
+    Simulator(net, progress_bar=False).close()
     assert time.perf_counter() - start < 3.0
 
 
@@ -272,11 +274,11 @@ def test_alt_forms_and_alias():
      AltNeuralOscillation(tau=0.005, input_scaling="tau")],
     ids=str,
 )
-def test_alt_rates_equal_simulation(neuron_type, rng):
+def test_alt_rates_equal_simulation(Simulator, neuron_type, rng):
     # deterministic: the inter-spike interval is exactly the period from reset
     J = rng.uniform(-1, 3, size=200)
     expected = neuron_type.rates(J[None], np.ones(200), np.zeros(200))[0]
-    spikes, _ = run_currents(neuron_type, J, 600)
+    spikes, _ = run_currents(Simulator, neuron_type, J, 600)
     for i in np.flatnonzero(expected > 3 / 0.5):
         times = np.flatnonzero(spikes[:, i])
         # skip the first interval: it starts from the random initial voltage
@@ -284,9 +286,9 @@ def test_alt_rates_equal_simulation(neuron_type, rng):
     assert not spikes[100:, expected == 0].any()
 
 
-def test_alt_is_deterministic():
+def test_alt_is_deterministic(Simulator):
     neuron_type = AltNeuralOscillation(initial_state={"voltage": nengo.dists.Choice([0.0])})
     J = np.linspace(-0.5, 2, 40)
-    a, _ = run_currents(neuron_type, J, 200, seed=1)
-    b, _ = run_currents(neuron_type, J, 200, seed=2)
+    a, _ = run_currents(Simulator, neuron_type, J, 200, seed=1)
+    b, _ = run_currents(Simulator, neuron_type, J, 200, seed=2)
     assert np.array_equal(a, b)
