@@ -3,6 +3,8 @@
 import argparse
 import sys
 
+from nengo_snnext.version import version  # nengo_snnext's own import does not import TensorFlow
+
 
 def cmd_neurons(args):
     from nengo_snnext.gallery import gallery_types, run_gallery
@@ -23,6 +25,7 @@ def build_parser():
         prog="snnext",
         description="Neuron models from the spiking-network literature on every Nengo backend.",
     )
+    parser.add_argument("--version", action="version", version=f"snnext {version}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser(
         "neurons",
