@@ -48,7 +48,7 @@ def plot_oscillation_rates():
         spikes = simulate(nt, np.repeat(Js, 20), 1000)
         axes[0].plot(Js, spikes[20:].mean(axis=0).reshape(-1, 20).mean(axis=1) / DT,
                      colour + ".", label="nengo.Simulator")
-    single = oscillation_spike_probability(NUMPY_OPS, J, noise=NeuralOscillation().noise_spec(),
+    single = oscillation_spike_probability(NUMPY_OPS, J, distribution=NeuralOscillation().noise_distribution(),
                                            threshold=1.0, negative_slope=-0.03)
     axes[0].plot(J, single / DT, "k--", lw=1, label="one step from V=0: clip(J-0.2, 0, 1)")
     axes[0].set_title("NeuralOscillation: stationary rate (noise carried in V)", fontsize=9)

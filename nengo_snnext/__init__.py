@@ -9,6 +9,7 @@ from nengo_snnext.neurons import (
     NeuralOscillation,
     NoisyLIF,
 )
+from nengo_snnext.training import TrainingMode, configure_training
 from nengo_snnext.version import version as __version__
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "NeuralOscillation",
     "AltNeuralOscillation",
     "NoisyLIF",
+    "TrainingMode",
+    "configure_training",
     "__version__",
 ]
 

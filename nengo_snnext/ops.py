@@ -24,8 +24,8 @@ class Ops(NamedTuple):
     ----------
     name : str
         Short name of the namespace (``"numpy"`` or ``"tensorflow"``).
-    where, maximum, minimum, abs, exp, expm1, log, log1p, floor, sin, cos, sqrt,
-    tanh, arctan, sigmoid : callable
+    where, maximum, minimum, abs, exp, expm1, log, log1p, floor, sin, sqrt,
+    arctan, sigmoid : callable
         The usual element-wise functions, with numpy semantics.
     clip : callable
         ``clip(x, low, high)``.
@@ -37,6 +37,13 @@ class Ops(NamedTuple):
     reduce_max, reduce_mean : callable
         ``reduce_max(x, axis=-1, keepdims=True)``: maximum and mean over an axis
         (``np.max``/``np.mean`` semantics); used for per-ensemble normalisations.
+    searchsorted : callable
+        ``searchsorted(sorted_1d, x)``: for every element of ``x`` (any shape), the
+        index ``i`` with ``sorted_1d[i - 1] <= x < sorted_1d[i]`` (numpy's
+        ``side="right"``); used to evaluate tabulated rate curves.
+    take : callable
+        ``take(table_1d, indices, like)``: ``table_1d[indices]`` in the floating
+        dtype of ``like``.
     """
 
     name: str
@@ -50,9 +57,7 @@ class Ops(NamedTuple):
     log1p: Callable[..., Any]
     floor: Callable[..., Any]
     sin: Callable[..., Any]
-    cos: Callable[..., Any]
     sqrt: Callable[..., Any]
-    tanh: Callable[..., Any]
     arctan: Callable[..., Any]
     sigmoid: Callable[..., Any]
     clip: Callable[..., Any]
@@ -60,6 +65,8 @@ class Ops(NamedTuple):
     erf: Callable[..., Any]
     reduce_max: Callable[..., Any]
     reduce_mean: Callable[..., Any]
+    searchsorted: Callable[..., Any]
+    take: Callable[..., Any]
 
 
 def _np_sigmoid(x):
@@ -71,6 +78,14 @@ def _np_cast(x, like):
     if not np.issubdtype(dtype, np.floating):
         dtype = np.float64
     return np.asarray(x).astype(dtype)
+
+
+def _np_searchsorted(sorted_1d, x):
+    return np.searchsorted(sorted_1d, x, side="right")
+
+
+def _np_take(table_1d, indices, like):
+    return _np_cast(np.asarray(table_1d)[indices], like)
 
 
 NUMPY_OPS = Ops(
@@ -85,9 +100,7 @@ NUMPY_OPS = Ops(
     log1p=np.log1p,
     floor=np.floor,
     sin=np.sin,
-    cos=np.cos,
     sqrt=np.sqrt,
-    tanh=np.tanh,
     arctan=np.arctan,
     sigmoid=_np_sigmoid,
     clip=np.clip,
@@ -95,4 +108,6 @@ NUMPY_OPS = Ops(
     erf=_np_erf,
     reduce_max=np.max,
     reduce_mean=np.mean,
+    searchsorted=_np_searchsorted,
+    take=_np_take,
 )

@@ -5,6 +5,12 @@ registered. NengoDL and nengo-loihi import TensorFlow, which ``import
 nengo_snnext`` must not do; so their registrations run when those packages are
 imported: at once if they already are, otherwise from an import hook that fires
 right after the backend module finishes importing (either import order works).
+
+Importing registers and does nothing else: the only other effect is that the
+two known "not tested with your Nengo version" warnings are silenced while the
+hook imports a backend (:func:`.compat.untested_version_warnings_silenced`).
+The one documented exception to "registration only writes our own tables" is
+NengoDL's ``TF_NEURON_IMPL``, made subclass-aware in :mod:`.dl._registry`.
 """
 
 import importlib.abc
@@ -37,7 +43,10 @@ class _PostImportLoader(importlib.abc.Loader):
         return self.loader.create_module(spec)
 
     def exec_module(self, module):
-        self.loader.exec_module(module)
+        from nengo_snnext.backends.compat import untested_version_warnings_silenced
+
+        with untested_version_warnings_silenced():
+            self.loader.exec_module(module)
         _register(self.trigger)
 
 
@@ -60,9 +69,8 @@ class _PostImportFinder(importlib.abc.MetaPathFinder):
 
 def register_available():
     """Register with Nengo core now, and with each optional backend on import."""
-    from nengo_snnext.backends import compat, reference  # noqa: F401
+    from nengo_snnext.backends import reference  # noqa: F401
 
-    compat.silence_untested_version_warnings()
     if not any(isinstance(f, _PostImportFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _PostImportFinder())
     for trigger in OPTIONAL_BACKENDS:

@@ -4,6 +4,7 @@ Each shim names the condition under which it can be removed.
 """
 
 import warnings
+from contextlib import contextmanager
 
 # nengo-dl 3.6.0 and nengo-loihi 1.1.0 warn at import that they were not tested
 # with Nengo 4.x. We test this combination (see README), so silence exactly those
@@ -14,7 +15,15 @@ UNTESTED_NENGO_WARNINGS = (
 )
 
 
-def silence_untested_version_warnings():
-    """Ignore the two known "not tested with your Nengo version" warnings."""
-    for message in UNTESTED_NENGO_WARNINGS:
-        warnings.filterwarnings("ignore", message=message, category=UserWarning)
+@contextmanager
+def untested_version_warnings_silenced():
+    """Ignore the two known "not tested with your Nengo version" warnings in this block.
+
+    Used around the import of the backend that emits them (see
+    :mod:`nengo_snnext.backends`), so no process-wide filter is installed. A
+    backend imported before ``nengo_snnext`` has already warned.
+    """
+    with warnings.catch_warnings():
+        for message in UNTESTED_NENGO_WARNINGS:
+            warnings.filterwarnings("ignore", message=message, category=UserWarning)
+        yield

@@ -201,3 +201,15 @@ def smooth_discrete_rate(xp, drive, *, dt, leak, threshold, reset):
     """
     T, fires = linear_period(xp, drive, leak=leak, threshold=threshold, reset=reset)
     return xp.where(fires, 1.0 / ((xp.maximum(T, 0.5) + 0.5) * dt), 0.0 * T)
+
+
+def lif_rate(xp, J, *, dt, leak, input_gain, threshold, reset):
+    """Exact rate (Hz) of ``H = leak V + input_gain J`` (:func:`discrete_rate`)."""
+    return discrete_rate(xp, input_gain * J, dt=dt, leak=leak, threshold=threshold, reset=reset)
+
+
+def lif_smooth_rate(xp, J, *, dt, leak, input_gain, threshold, reset):
+    """Differentiable rate (Hz) of ``H = leak V + input_gain J`` (:func:`smooth_discrete_rate`)."""
+    return smooth_discrete_rate(
+        xp, input_gain * J, dt=dt, leak=leak, threshold=threshold, reset=reset
+    )

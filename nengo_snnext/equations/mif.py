@@ -382,8 +382,8 @@ def mif_step(xp, dt, J, state, *, e_rest, delta_v, tau_off, tau_on, u_reset, tau
 # steady-state rates
 
 
-def mif_rate(xp, J, *, tau_off, tau_on, u_reset, tau_ref, memristive):
-    """Exact steady-state rate (Hz) of MIF for constant ``J``.
+def mif_rate(xp, J, *, dt=None, tau_off, tau_on, u_reset, tau_ref, memristive):
+    """Exact steady-state rate (Hz) of MIF for constant ``J`` (``dt`` unused: exact in time).
 
     .. math::
 
@@ -395,6 +395,7 @@ def mif_rate(xp, J, *, tau_off, tau_on, u_reset, tau_ref, memristive):
     Frozen (``t_on = 0``) this is the closed form of the issue,
     ``1 / (tau_ref + tau ln((V_inf - V_reset) / (V_inf - V_th)))``.
     """
+    del dt
     T, fires = cycle_period(
         xp, J, None, tau_off=tau_off, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref,
         memristive=memristive,

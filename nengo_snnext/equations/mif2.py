@@ -15,7 +15,7 @@ class MIF2State(NamedTuple):
     """State of :class:`.MIF2` (same order as ``MIF2.state``)."""
 
     voltage: Any  # membrane potential V (volts)
-    memristor1: Any  # state x1 of M1 (to E_rest): 0 = OFF, 1 = ON
+    memristor: Any  # state x1 of M1 (to E_rest): 0 = OFF, 1 = ON
     memristor2: Any  # state x2 in [0, 1] of M2 (to E_reset)
     refractory_time: Any  # remaining refractory time (s)
 
@@ -63,8 +63,8 @@ def mif2_step(
     """
     m2 = M2Parameters(u_battery, rate_off2, rate_on2, set_fraction, tau_relax)
     u = (state.voltage - e_rest) / delta_v
-    zero = 0.0 * state.memristor1
-    x1 = state.memristor1 if memristive else zero
+    zero = 0.0 * state.memristor
+    x1 = state.memristor if memristive else zero
     x2 = state.memristor2 if memristive else zero
     s = hybrid_step(
         xp, dt, J, u, x1, state.refractory_time, x2, tau_off=tau_off, tau_on=tau_on,
@@ -109,8 +109,9 @@ def mif2_fixed_point(
     return T, fires, x
 
 
-def mif2_rate(xp, J, **params):
-    """Steady-state (adapted) rate (Hz) of MIF2 from :func:`mif2_fixed_point`."""
+def mif2_rate(xp, J, *, dt=None, **params):
+    """Steady-state (adapted) rate (Hz) of MIF2 from :func:`mif2_fixed_point` (``dt`` unused)."""
+    del dt  # exact in continuous time
     T, fires, _ = mif2_fixed_point(xp, J, **params)
     return xp.where(fires, 1.0 / xp.where(fires, T, 1.0 + 0.0 * T), 0.0 * T)
 

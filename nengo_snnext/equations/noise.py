@@ -2,7 +2,7 @@
 
 One definition of each distribution, so that numpy (Nengo core) and TensorFlow
 (NengoDL) sample the same thing from the same parameters. A distribution is a
-:class:`NoiseSpec` ``(kind, loc, scale)`` and a sample is an affine map of a
+:class:`NoiseDistribution` ``(kind, loc, scale)`` and a sample is an affine map of a
 *standard* sample:
 
 - ``"uniform"``: ``loc + scale * u`` with ``u ~ U[0, 1)``, i.e. ``U[loc, loc + scale)``;
@@ -19,8 +19,6 @@ The CDF and its antiderivative are used by the exact rate computations.
 import math
 from typing import NamedTuple
 
-NOISE_KINDS = ("uniform", "gaussian")
-
 # P(|Z| > 7.5) = 6.4e-14 for Z ~ N(0, 1): Gaussian noise beyond this many standard
 # deviations is treated as impossible when bounding where a rate is exactly 0 or 1.
 GAUSSIAN_TAIL_Z = 7.5
@@ -29,7 +27,7 @@ _SQRT2 = math.sqrt(2.0)
 _INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-class NoiseSpec(NamedTuple):
+class NoiseDistribution(NamedTuple):
     """A noise distribution: ``loc + scale * standard`` (see the module docstring)."""
 
     kind: str
@@ -38,23 +36,18 @@ class NoiseSpec(NamedTuple):
 
 
 def uniform_noise(low, high):
-    """``U[low, high)`` as a :class:`NoiseSpec`."""
-    return NoiseSpec("uniform", float(low), float(high) - float(low))
+    """``U[low, high)`` as a :class:`NoiseDistribution`."""
+    return NoiseDistribution("uniform", float(low), float(high) - float(low))
 
 
 def gaussian_noise(std, mean=0.0):
-    """``N(mean, std^2)`` as a :class:`NoiseSpec`."""
-    return NoiseSpec("gaussian", float(mean), float(std))
+    """``N(mean, std^2)`` as a :class:`NoiseDistribution`."""
+    return NoiseDistribution("gaussian", float(mean), float(std))
 
 
 def scale_noise(standard, spec):
     """Map a standard sample (``U[0, 1)`` or ``N(0, 1)``) to ``spec``."""
     return spec.loc + spec.scale * standard
-
-
-def noise_mean(spec):
-    """Mean of the distribution."""
-    return spec.loc + (0.5 * spec.scale if spec.kind == "uniform" else 0.0)
 
 
 def noise_bounds(spec):

@@ -30,13 +30,14 @@ dependence, spec 1.7).
 ``A``, so the equations use ``A = V`` and the neuron has no time constant.
 
 The raw noise sample ``eps`` (standard normal, or ``U[-1, 1]``) is an argument;
-see :func:`raw_noise_spec`.
+see :func:`raw_noise_distribution`.
 """
 
 from typing import Any, NamedTuple
 
 from nengo_snnext.equations.lif import heaviside
 from nengo_snnext.equations.noise import gaussian_noise, uniform_noise
+from nengo_snnext.equations.tabulated import evaluate
 
 NOISY_LIF_NOISES = ("gaussian", "uniform")
 
@@ -53,7 +54,7 @@ class NoisyLIFState(NamedTuple):
     voltage: Any
 
 
-def raw_noise_spec(kind):
+def raw_noise_distribution(kind):
     """The raw noise ``eps`` before max-normalisation: ``N(0, 1)`` or ``U[-1, 1]``.
 
     Uniform noise is centred like the Gaussian, so that both go through the
@@ -88,7 +89,7 @@ def noise_half_width(alpha, temporal):
     return 0.5 - 1.0 / alpha if temporal else 0.5
 
 
-def noisy_lif_noise(xp, state, *, noise, alpha, beta, temporal):
+def noisy_lif_noise(xp, state, *, epsilon, alpha, beta, temporal):
     """The added noise ``N`` of eq. 4.5 (single step) or eqs. 4.6-4.9 (temporal).
 
     .. math::
@@ -100,10 +101,10 @@ def noisy_lif_noise(xp, state, *, noise, alpha, beta, temporal):
             + \\left(\\tfrac{1}{2} - \\tfrac{1}{\\alpha}\\right) r
             \\quad \\text{(temporal)}
 
-    with the reductions over the last (neuron) axis. ``noise`` is the raw
-    sample ``eps``.
+    with the reductions over the last (neuron) axis. ``epsilon`` is the raw
+    noise sample ``eps``.
     """
-    r = max_normalise(xp, noise)
+    r = max_normalise(xp, epsilon)
     if not temporal:
         return beta + 0.5 * r
     a_hat = standardise(xp, state.voltage)
@@ -115,7 +116,7 @@ def noisy_lif_noise(xp, state, *, noise, alpha, beta, temporal):
 
 
 def noisy_lif_step(
-    xp, dt, J, state, *, noise, alpha, beta, threshold, temporal, spike=heaviside
+    xp, dt, J, state, *, epsilon, alpha, beta, threshold, temporal, spike=heaviside
 ):
     """One step of the noise-trained LIF (eqs. 4.5-4.9 with 4.2-4.3).
 
@@ -129,7 +130,7 @@ def noisy_lif_step(
     """
     del dt  # one call is one thesis step; the neuron has no time constant
     H = noisy_lif_noise(
-        xp, state, noise=noise, alpha=alpha, beta=beta, temporal=temporal
+        xp, state, epsilon=epsilon, alpha=alpha, beta=beta, temporal=temporal
     ) + J
     S = spike(xp, H - threshold)
     return S, NoisyLIFState(H * (1.0 - S))
@@ -156,3 +157,22 @@ def noisy_lif_uniform_probability(xp, J, *, beta, threshold, n_neurons):
     bottom = J + beta - 0.5 - threshold
     atoms = xp.cast(top > 0, J) + xp.cast(bottom > 0, J)
     return (1.0 - 1.0 / n_neurons) * xp.clip(top, 0.0, 1.0) + atoms / (2.0 * n_neurons)
+
+
+def noisy_lif_single_step_rate(xp, J, *, dt, continuous_cdf, atom, beta, threshold):
+    """Single-step rate (Hz) ``P(beta + r / 2 + J > V_th) / dt`` from the law of ``r``.
+
+    ``r = eps / max|eps|`` over an ensemble of ``n`` neurons is ``+1`` or ``-1``
+    (the neuron holds the maximum) with probability ``atom = 1 / (2n)`` each and
+    otherwise continuous with CDF ``continuous_cdf`` (a tabulated
+    :class:`~nengo_snnext.equations.tabulated.PiecewisePolynomial`, exact and
+    linear for uniform ``eps``; see ``neurons/_noisy_lif_rates.py``):
+
+    .. math::
+
+        P(S = 1) = 1 - P(r \le t), \qquad t = 2 (V_{th} - \beta - J)
+    """
+    t = 2.0 * (threshold - beta - J)
+    cdf = evaluate(xp, t, continuous_cdf) + atom * xp.cast(t >= -1.0, t)
+    cdf = xp.where(t >= 1.0, 1.0 + 0.0 * t, cdf)
+    return (1.0 - cdf) / dt

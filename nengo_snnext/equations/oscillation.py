@@ -51,7 +51,7 @@ def oscillation_step(
     J,
     state,
     *,
-    noise,
+    gamma,
     leak,
     input_gain,
     threshold,
@@ -67,13 +67,13 @@ def oscillation_step(
         S_t &= [P_t > V_{th}] \\\\
         V_t &= P_t (1 - S_t)
 
-    ``noise`` is the sample ``gamma_t`` (same shape as ``J``), drawn by the
+    ``gamma`` is the noise sample ``gamma_t`` (same shape as ``J``), drawn by the
     caller from the neuron's noise distribution. Returns
     ``(spikes, OscillationState)`` with spikes in {0, 1}.
     """
     del dt  # folded into leak and input_gain
     H = leak * state.voltage + input_gain * J
-    P = v_shape(xp, H + noise, negative_slope)
+    P = v_shape(xp, H + gamma, negative_slope)
     S = spike(xp, P - threshold)
     return S, OscillationState(P * (1.0 - S))
 
@@ -146,7 +146,7 @@ def alt_oscillation_step(
     return S, OscillationState(P * (1.0 - S))
 
 
-def oscillation_spike_probability(xp, H, *, noise, threshold, negative_slope):
+def oscillation_spike_probability(xp, H, *, distribution, threshold, negative_slope):
     """Single-step firing probability ``P(f(H + gamma) > V_th | H)``.
 
     .. math::
@@ -154,14 +154,14 @@ def oscillation_spike_probability(xp, H, *, noise, threshold, negative_slope):
         P(S = 1 \\mid H) = 1 - F_\\gamma(V_{th} - H)
             + [s < 0]\\, F_\\gamma(V_{th} / s - H)
 
-    where ``F_gamma`` is the noise CDF and ``s`` the negative slope (the second
+    where ``F_gamma`` is the CDF of the noise ``distribution`` and ``s`` the negative slope (the second
     term is the V-shape's firing for very negative ``H``). For
     ``gamma ~ U[-0.2, 0.8]`` and ``V_th = 1`` the first term is
     ``clip(H - 0.2, 0, 1)`` (spec 5.2). This is the probability of one step from
     a given ``H``; the steady-state rate, where ``V`` carries the previous
     step's noise, is computed by :meth:`.NeuralOscillation.rates`.
     """
-    p = 1.0 - noise_cdf(xp, noise, threshold - H)
+    p = 1.0 - noise_cdf(xp, distribution, threshold - H)
     if negative_slope < 0:
-        p = p + noise_cdf(xp, noise, threshold / negative_slope - H)
+        p = p + noise_cdf(xp, distribution, threshold / negative_slope - H)
     return p

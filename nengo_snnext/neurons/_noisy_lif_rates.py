@@ -34,6 +34,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import ndtr
 
+from nengo_snnext.equations.tabulated import PiecewisePolynomial
 from nengo_snnext.neurons._renewal import renewal_chain
 
 _T_POINTS = 2049  # tabulation of the normalised noise on [-1, 1]
@@ -108,14 +109,15 @@ def normalised_noise(kind, n):
     return NormalisedNoise(kind, n)
 
 
-def single_step_probability(J, *, beta, threshold, kind):
-    """``P(beta + r / 2 + J > V_th)``, ``n`` the size of the last axis of ``J``."""
-    J = np.asarray(J, dtype=float)
-    return 1.0 - normalised_noise(kind, J.shape[-1]).cdf(2.0 * (threshold - beta - J))
+@lru_cache(maxsize=64)
+def continuous_cdf_table(kind, n):
+    """The continuous part of the CDF of ``r`` as linear pieces (``numpy.interp``'s)."""
+    noise = normalised_noise(kind, n)
+    return PiecewisePolynomial.linear(noise.t, noise.cont_cdf, left=0.0, right=noise.cont_total)
 
 
 def single_step_current(p, *, beta, threshold, kind, n):
-    """Inverse of :func:`single_step_probability` for ``p`` in ``[1/(2n), 1 - 1/(2n)]``."""
+    """Inverse of the single-step probability for ``p`` in ``[1/(2n), 1 - 1/(2n)]``."""
     noise = normalised_noise(kind, n)
     # inside (-1, 1) P = 1 - 1/(2n) - F_cont(t), with F_cont strictly increasing
     t = np.interp(1.0 - 0.5 / n - np.asarray(p), noise.cont_cdf, noise.t)

@@ -27,8 +27,10 @@ interpolation.
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 from threadpoolctl import threadpool_limits
+
+from nengo_snnext.equations.tabulated import PiecewisePolynomial, evaluate
+from nengo_snnext.ops import NUMPY_OPS
 
 DEFAULT_CELLS = 64
 _CHUNK = 128  # chains solved at once (bounds the memory of the transition tensors)
@@ -148,32 +150,30 @@ class RateCurve(NamedTuple):
     """Spike probability per step as a monotone piecewise-cubic function of J.
 
     ``values`` at the sorted ``nodes`` are interpolated with PCHIP (which keeps
-    monotone data monotone); below ``nodes[0]`` the probability is ``left``,
-    above ``nodes[-1]`` it is ``right``. ``threshold`` and ``saturation`` bound
-    the increasing branch used for ``gain_bias``: the probability is 0 at and
-    below ``threshold`` and 1 at and above ``saturation``.
+    monotone data monotone) into ``table``, a
+    :class:`~nengo_snnext.equations.tabulated.PiecewisePolynomial` that every
+    backend evaluates with :func:`~nengo_snnext.equations.tabulated.tabulated_rate`;
+    below ``nodes[0]`` the probability is ``left``, above ``nodes[-1]`` it is
+    ``right``. ``threshold`` and ``saturation`` bound the increasing branch used
+    for ``gain_bias``: the probability is 0 at and below ``threshold`` and 1 at
+    and above ``saturation``.
     """
 
     nodes: Any
     values: Any
-    left: float
-    right: float
     threshold: float
     saturation: float
-    interpolant: Any
+    table: PiecewisePolynomial
 
     @classmethod
     def from_nodes(cls, nodes, values, *, left, right, threshold, saturation):
         nodes = np.asarray(nodes, dtype=float)
         values = np.clip(np.asarray(values, dtype=float), 0.0, 1.0)
-        return cls(nodes, values, left, right, threshold, saturation,
-                   PchipInterpolator(nodes, values, extrapolate=False))
+        table = PiecewisePolynomial.pchip(nodes, values, left=left, right=right)
+        return cls(nodes, values, threshold, saturation, table)
 
     def __call__(self, J):
-        J = np.asarray(J, dtype=float)
-        inside = self.interpolant(np.clip(J, self.nodes[0], self.nodes[-1]))
-        p = np.where(J < self.nodes[0], self.left, np.where(J > self.nodes[-1], self.right, inside))
-        return np.clip(p, 0.0, 1.0)
+        return np.clip(evaluate(NUMPY_OPS, np.asarray(J, dtype=float), self.table), 0.0, 1.0)
 
     def inverse(self, p, *, tol=1e-13):
         """Current on the increasing branch whose probability is ``p`` (bisection)."""

@@ -9,33 +9,37 @@ differ. The generator is not a state variable: it is absent from ``state``,
 from the state NamedTuple and therefore from Nengo's ``probeable``
 (``("output",) + tuple(state)``).
 
-Subclasses set ``noise_argument`` (the equation's keyword for the sample) and
-implement ``noise_spec()`` (a :class:`~nengo_snnext.equations.noise.NoiseSpec`).
+Subclasses set ``sample_argument`` (the equation's keyword for the sample) and
+implement ``noise_distribution()`` (a :class:`~nengo_snnext.equations.noise.NoiseDistribution`).
 """
 
 import numpy as np
 
 from nengo_snnext.equations.noise import scale_noise
-from nengo_snnext.neurons._adapter import EquationNeuronType
+from nengo_snnext.neurons._base import SpikingNeuronType
 
 
-def sample_noise(rng, spec, shape, dtype=np.float64):
-    """Draw ``spec`` noise of ``shape`` from a ``numpy.random.RandomState``."""
-    if spec.kind == "uniform":
+def sample_noise(rng, distribution, shape, dtype=np.float64):
+    """Draw a sample of ``distribution`` of ``shape`` from a ``numpy.random.RandomState``."""
+    if distribution.kind == "uniform":
         standard = rng.random_sample(shape)
     else:
         standard = rng.standard_normal(shape)
-    return np.asarray(scale_noise(standard, spec), dtype=dtype)
+    return np.asarray(scale_noise(standard, distribution), dtype=dtype)
 
 
-class StochasticEquationNeuronType(EquationNeuronType):
-    """An :class:`.EquationNeuronType` fed with seeded noise at every step."""
+class StochasticNeuronType(SpikingNeuronType):
+    """A :class:`.SpikingNeuronType` fed with seeded noise at every step.
 
-    noise_argument = "noise"
+    ``sample_argument`` names the equation's keyword for the sample (the thesis
+    symbol: ``"gamma"``, ``"epsilon"``).
+    """
 
-    def noise_spec(self):
+    sample_argument = None
+
+    def noise_distribution(self):
         """The distribution of the sample passed to the equation."""
-        raise NotImplementedError(f"{type(self).__name__} must define noise_spec()")
+        raise NotImplementedError(f"{type(self).__name__} must define noise_distribution()")
 
     def make_state(self, n_neurons, rng=np.random, dtype=None):
         state = super().make_state(n_neurons, rng=rng, dtype=dtype)
@@ -44,4 +48,5 @@ class StochasticEquationNeuronType(EquationNeuronType):
 
     def step_inputs(self, J, extras):
         rng = extras.get("rng", np.random)
-        return {self.noise_argument: sample_noise(rng, self.noise_spec(), J.shape, dtype=J.dtype)}
+        sample = sample_noise(rng, self.noise_distribution(), J.shape, dtype=J.dtype)
+        return {self.sample_argument: sample}

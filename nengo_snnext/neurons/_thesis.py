@@ -1,9 +1,10 @@
 """Mixin for the thesis' Euler-discretised membrane: ``tau`` and ``input_scaling``."""
 
 from nengo.exceptions import ValidationError
-from nengo.params import EnumParam, NumberParam
+from nengo.params import EnumParam
 
 from nengo_snnext.equations.lif import INPUT_SCALINGS, discrete_coefficients
+from nengo_snnext.neurons._params import FiniteNumberParam
 
 
 class ThesisTimeConstant:
@@ -13,7 +14,7 @@ class ThesisTimeConstant:
     step with leak ``1 - dt / tau``; ``dt`` may not exceed ``tau``.
     """
 
-    tau = NumberParam("tau", low=0, low_open=True)
+    tau = FiniteNumberParam("tau", low=0, low_open=True)
     input_scaling = EnumParam("input_scaling", values=INPUT_SCALINGS)
 
     def check_dt(self, dt):

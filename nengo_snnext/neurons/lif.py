@@ -2,7 +2,7 @@
 
 from nengo.dists import Uniform
 from nengo.exceptions import ValidationError
-from nengo.params import BoolParam, EnumParam, NumberParam
+from nengo.params import BoolParam, EnumParam
 
 from nengo_snnext.equations.lif import (
     ACTIVATIONS,
@@ -11,17 +11,23 @@ from nengo_snnext.equations.lif import (
     klif_linear_parameters,
     klif_step,
 )
+from nengo_snnext.neurons._base import SurrogateDefault
 from nengo_snnext.neurons._discrete import DiscreteIntegratorNeuronType
+from nengo_snnext.neurons._params import FiniteNumberParam
 from nengo_snnext.neurons._thesis import ThesisTimeConstant
 
 
-class _ThesisTimeConstant(ThesisTimeConstant, DiscreteIntegratorNeuronType):
-    """Thesis membrane (``tau``, ``input_scaling``) with a ``threshold`` and exact rates."""
+class ThesisLIFBase(ThesisTimeConstant, DiscreteIntegratorNeuronType):
+    """Thesis membrane (``tau``, ``input_scaling``) with a ``threshold`` and exact rates.
 
-    threshold = NumberParam("threshold")
+    Surrogate training uses the thesis' arctan with ``alpha = 2`` (ch. 2, eq. 2.9).
+    """
+
+    threshold = FiniteNumberParam("threshold")
+    surrogate = SurrogateDefault("arctan", 2.0)
 
 
-class DiscreteLIF(_ThesisTimeConstant):
+class DiscreteLIF(ThesisLIFBase):
     """The thesis' discrete-time LIF: Euler step, strict threshold, hard reset.
 
     One simulator step is one thesis step (Jiang 2022, eqs. 2.2-2.4 and 3.1-3.3):
@@ -75,7 +81,7 @@ class DiscreteLIF(_ThesisTimeConstant):
     state_class = LIFState
     equation = staticmethod(discrete_lif_step)
 
-    reset = NumberParam("reset")
+    reset = FiniteNumberParam("reset")
 
     def __init__(
         self,
@@ -110,7 +116,7 @@ class DiscreteLIF(_ThesisTimeConstant):
         return leak, gain, self.threshold, self.reset
 
 
-class KLIF(_ThesisTimeConstant):
+class KLIF(ThesisLIFBase):
     """k-based LIF (Jiang 2022, ch. 2): the charged potential is scaled by ``k``.
 
     .. math::
@@ -172,11 +178,11 @@ class KLIF(_ThesisTimeConstant):
     state_class = LIFState
     equation = staticmethod(klif_step)
 
-    k = NumberParam("k", low=0, low_open=True)
+    k = FiniteNumberParam("k", low=0, low_open=True)
     activation = EnumParam("activation", values=ACTIVATIONS)
     scale_reset = BoolParam("scale_reset")
-    celu_alpha = NumberParam("celu_alpha", low=0, low_open=True)
-    negative_slope = NumberParam("negative_slope", low=0, high=1)
+    celu_alpha = FiniteNumberParam("celu_alpha", low=0, low_open=True)
+    negative_slope = FiniteNumberParam("negative_slope", low=0, high=1)
 
     def __init__(
         self,

@@ -7,18 +7,16 @@ rise from the rheobase ``J = 1`` to a peak and fall to zero at the
 depolarisation block.
 """
 
+from functools import lru_cache
+
 import numpy as np
 from nengo.dists import Choice, Uniform
 from nengo.exceptions import ValidationError
-from nengo.params import BoolParam, NumberParam
-from nengo.utils.numpy import is_number
+from nengo.params import BoolParam
 
 from nengo_snnext.equations.mif import MIFState, cycle_period, mif_rate, mif_step
-from nengo_snnext.neurons._adapter import (
-    EquationNeuronType,
-    gain_bias_inputs,
-    linear_gain_bias,
-)
+from nengo_snnext.neurons._base import SpikingNeuronType
+from nengo_snnext.neurons._params import FiniteNumberParam
 from nengo_snnext.ops import NUMPY_OPS
 
 PEAK_GRID = 257  # points per zoom level of the rate-peak search
@@ -26,21 +24,28 @@ PEAK_ZOOMS = 8  # zoom levels: bracket shrinks by (PEAK_GRID - 1) / 2 per level
 BISECTIONS = 64  # bisection steps for the inverse rate function
 
 
-class FiniteNumberParam(NumberParam):
-    """A ``NumberParam`` that also rejects ``nan`` and ``inf``."""
+@lru_cache(maxsize=64)
+def _peak(neuron_type):
+    if not neuron_type.memristive:
+        return np.inf, (np.inf if neuron_type.tau_ref == 0 else 1.0 / neuron_type.tau_ref)
+    low, high = 1.0, neuron_type.lock_current
+    for _ in range(PEAK_ZOOMS):
+        J = np.linspace(low, high, PEAK_GRID)
+        r = neuron_type.rate_from_current(J)
+        i = int(np.argmax(r))
+        low, high = J[max(i - 1, 0)], J[min(i + 1, PEAK_GRID - 1)]
+    return J[i], r[i]
 
-    def coerce(self, instance, num):
-        if is_number(num) and not np.isfinite(num):
-            raise ValidationError(f"Must be finite (got {num})", attr=self.name, obj=instance)
-        return super().coerce(instance, num)
 
-
-class MemristiveNeuronType(EquationNeuronType):
+class MemristiveNeuronType(SpikingNeuronType):
     """Shared SI parameters, validation, state and ``gain_bias`` of MIF and MIF2.
 
-    Subclasses implement ``rate_from_current(J)`` (steady-state rate in Hz of
-    normalised current ``J``) and ``current_for_rate(rates, J_peak)`` (its
-    inverse on the rising branch ``1 < J < J_peak``).
+    Subclasses set ``rate_equation`` (the exact steady-state rate in Hz of the
+    normalised current ``J``) and implement ``current_on_rising_branch(rates,
+    J_peak)`` (its inverse on ``1 < J < J_peak``). Surrogate training is not
+    available (``surrogate = None``): the equations count spikes from event
+    times solved inside the step instead of thresholding a potential, so there
+    is no spike function to replace.
     """
 
     R_on = FiniteNumberParam("R_on", low=0, low_open=True)
@@ -131,7 +136,7 @@ class MemristiveNeuronType(EquationNeuronType):
             tau_ref=self.tau_ref, memristive=self.memristive,
         )
 
-    def rate_params(self):
+    def rate_params(self, dt=None, n_neurons=None):
         """Keyword parameters of the rate equation (``mif_rate`` / ``mif2_rate``)."""
         return self._base_params()
 
@@ -140,7 +145,7 @@ class MemristiveNeuronType(EquationNeuronType):
 
         The step is exact for any ``dt``, so they do not depend on it.
         """
-        return dict(e_rest=self.E_rest, delta_v=self.v_th - self.E_rest, **self.rate_params())
+        return dict(e_rest=self.E_rest, delta_v=self.v_th - self.E_rest, **self.rate_params(dt))
 
     # --- state ----------------------------------------------------------------
 
@@ -159,18 +164,15 @@ class MemristiveNeuronType(EquationNeuronType):
 
     # --- rates and gain/bias --------------------------------------------------
 
-    def rate_from_current(self, J):
-        """Steady-state rate (Hz, without ``amplitude``) for normalised current ``J``."""
-        raise NotImplementedError(f"{type(self).__name__} must define rate_from_current")
-
-    def current_for_rate(self, rates, J_peak):
+    def current_on_rising_branch(self, rates, J_peak):
         """Current on ``(1, J_peak)`` with steady-state rate ``rates`` (Hz)."""
-        raise NotImplementedError(f"{type(self).__name__} must define current_for_rate")
+        raise NotImplementedError(
+            f"{type(self).__name__} must define current_on_rising_branch"
+        )
 
-    def rates(self, x, gain, bias):
-        """Steady-state firing rates (Hz); exact and independent of ``dt``."""
-        J = self.current(x, gain, bias)
-        return self.amplitude * self.rate_from_current(J)
+    def threshold_current(self, dt=None):
+        """``J = 1``: the rheobase, exactly (by the J normalisation)."""
+        return 1.0
 
     def peak(self):
         """``(J_peak, r_peak)``: the current of the highest steady-state rate and that rate.
@@ -178,45 +180,24 @@ class MemristiveNeuronType(EquationNeuronType):
         Frozen, the rate rises monotonically toward ``1 / tau_ref`` (``J_peak =
         inf``). Memristive, the ON-phase discharge lengthens without bound as
         ``J`` approaches :attr:`lock_current`, so the rate peaks inside
-        ``(1, J_lock)``; the peak is located by a zooming grid search.
+        ``(1, J_lock)``; the peak is located by a zooming grid search (cached per
+        parameter set).
         """
-        if not self.memristive:
-            return np.inf, (np.inf if self.tau_ref == 0 else 1.0 / self.tau_ref)
-        low, high = 1.0, self.lock_current
-        for _ in range(PEAK_ZOOMS):
-            J = np.linspace(low, high, PEAK_GRID)
-            r = self.rate_from_current(J)
-            i = int(np.argmax(r))
-            low, high = J[max(i - 1, 0)], J[min(i + 1, PEAK_GRID - 1)]
-        return J[i], r[i]
+        return _peak(self)
 
-    def gain_bias(self, max_rates, intercepts):
-        """Gain and bias for each neuron's ``max_rates`` (at ``x = 1``) and ``intercepts``.
-
-        The threshold current is exactly ``J = 1`` (the rheobase), so ``bias = 1 -
-        gain * intercept`` and ``gain = (J_max - 1) / (1 - intercept)`` with
-        ``J_max`` the current of the requested rate on the rising branch.
-        """
-        max_rates, intercepts = gain_bias_inputs(self, max_rates, intercepts)
+    def check_max_rates(self, max_rates, dt):
         J_peak, r_peak = self.peak()
-        rates = max_rates  # spikes/s, independent of amplitude (as Nengo's types)
-        if np.any(rates <= 0) or np.any(rates >= r_peak):
-            raise ValidationError(
-                f"max_rates must be in (0, {r_peak:.6g}) Hz, the highest "
-                f"steady-state rate of {self} (reached at J = {J_peak:.4g}); got "
-                f"{max_rates.min():g} to {max_rates.max():g} Hz. Lower max_rates, or lower "
-                f"tau_ref / R_on",
-                attr="max_rates",
-                obj=self,
+        if np.any(max_rates <= 0) or np.any(max_rates >= r_peak):
+            self.raise_max_rates(
+                f"(0, {r_peak:.6g}) Hz, the highest steady-state rate of {self} "
+                f"(reached at J = {J_peak:.4g})",
+                max_rates,
+                "lower max_rates, or lower tau_ref / R_on",
             )
-        J_max = self.current_for_rate(rates, J_peak)
-        return linear_gain_bias(J_max, 1.0, intercepts)
 
-    def max_rates_intercepts(self, gain, bias):
-        gain = np.asarray(gain, dtype=float)
-        bias = np.asarray(bias, dtype=float)
-        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0) / self.amplitude
-        return max_rates, (1.0 - bias) / gain
+    def current_for_rate(self, max_rates, dt):
+        """Current on the rising branch ``1 < J < J_peak`` (exact; ``dt`` unused)."""
+        return self.current_on_rising_branch(max_rates, self.peak()[0])
 
     def _bisect_current(self, period_at, T_target, J_peak):
         """``J`` in ``(1, J_peak)`` with ``period_at(J) == T_target`` (period falls with J)."""
@@ -324,6 +305,7 @@ class MIF(MemristiveNeuronType):
     }
     state_class = MIFState
     equation = staticmethod(mif_step)
+    rate_equation = staticmethod(mif_rate)
 
     def __init__(
         self,
@@ -345,10 +327,7 @@ class MIF(MemristiveNeuronType):
             initial_state=initial_state,
         )
 
-    def rate_from_current(self, J):
-        return mif_rate(NUMPY_OPS, np.asarray(J, dtype=float), **self.rate_params())
-
-    def current_for_rate(self, rates, J_peak):
+    def current_on_rising_branch(self, rates, J_peak):
         T = 1.0 / np.asarray(rates, dtype=float)
         if not self.memristive:
             # invert tau_ref + tau ln((J - u_r) / (J - 1)) = T

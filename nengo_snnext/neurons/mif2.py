@@ -5,7 +5,8 @@ from nengo.dists import Choice, Uniform
 
 from nengo_snnext.equations.mif import M2Parameters, refractory_voltage
 from nengo_snnext.equations.mif2 import MIF2State, mif2_period_at, mif2_rate, mif2_step
-from nengo_snnext.neurons.mif import FiniteNumberParam, MemristiveNeuronType
+from nengo_snnext.neurons._params import FiniteNumberParam
+from nengo_snnext.neurons.mif import MemristiveNeuronType
 from nengo_snnext.ops import NUMPY_OPS
 
 
@@ -80,14 +81,14 @@ class MIF2(MemristiveNeuronType):
         Kept for the common interface; the rates do not depend on it.
     initial_state : {str: Distribution or array_like}
         Initial ``voltage`` (V; default uniform on ``[E_rest, v_th)``),
-        ``memristor1``, ``memristor2`` (0) and ``refractory_time`` (s, 0).
+        ``memristor``, ``memristor2`` (0) and ``refractory_time`` (s, 0).
 
     Attributes
     ----------
     voltage : state
         Membrane potential ``V`` (V).
-    memristor1 : state
-        State ``x1`` of ``M1``: 0 OFF, 1 ON.
+    memristor : state
+        State ``x1`` of ``M1``: 0 OFF, 1 ON (as MIF's ``memristor``).
     memristor2 : state
         State ``x2`` in [0, 1] of ``M2``.
     refractory_time : state
@@ -102,12 +103,13 @@ class MIF2(MemristiveNeuronType):
 
     state = {
         "voltage": Uniform(low=0, high=1),
-        "memristor1": Choice([0]),
+        "memristor": Choice([0]),
         "memristor2": Choice([0]),
         "refractory_time": Choice([0]),
     }
     state_class = MIF2State
     equation = staticmethod(mif2_step)
+    rate_equation = staticmethod(mif2_rate)
 
     E_reset = FiniteNumberParam("E_reset")
     R_on2 = FiniteNumberParam("R_on2", low=0, low_open=True)
@@ -161,14 +163,10 @@ class MIF2(MemristiveNeuronType):
             tau_relax=self.tau_relax,
         )
 
-    def rate_params(self):
+    def rate_params(self, dt=None, n_neurons=None):
         return dict(self._base_params(), **self._m2_params())
 
-    def rate_from_current(self, J):
-        J = np.asarray(J, dtype=float)
-        return mif2_rate(NUMPY_OPS, J, **self.rate_params())
-
-    def current_for_rate(self, rates, J_peak):
+    def current_on_rising_branch(self, rates, J_peak):
         T = 1.0 / np.asarray(rates, dtype=float)
         m2 = self._m2_params()
         if not self.memristive:

@@ -2,27 +2,26 @@
 
 import numpy as np
 from nengo.dists import Choice
-from nengo.exceptions import ValidationError
-from nengo.params import BoolParam, EnumParam, NumberParam
+from nengo.params import BoolParam, EnumParam
 
 from nengo_snnext.equations.noisy_lif import (
     NOISY_LIF_NOISES,
     NoisyLIFState,
+    noisy_lif_single_step_rate,
     noisy_lif_step,
-    noisy_lif_uniform_probability,
-    raw_noise_spec,
+    raw_noise_distribution,
 )
+from nengo_snnext.neurons._base import SurrogateDefault
 from nengo_snnext.neurons._noisy_lif_rates import (
+    continuous_cdf_table,
     single_step_current,
-    single_step_probability,
     temporal_rates,
 )
-from nengo_snnext.neurons._adapter import gain_bias_inputs, linear_gain_bias
-from nengo_snnext.neurons._stochastic import StochasticEquationNeuronType
-from nengo_snnext.ops import NUMPY_OPS
+from nengo_snnext.neurons._params import FiniteNumberParam
+from nengo_snnext.neurons._stochastic import StochasticNeuronType
 
 
-class NoisyLIF(StochasticEquationNeuronType):
+class NoisyLIF(StochasticNeuronType):
     """Noise-trained LIF (Jiang 2022, ch. 4): bounded, ensemble-normalised noise.
 
     Single step (``temporal=False``, eq. 4.5, the neuron the thesis trains with):
@@ -98,12 +97,16 @@ class NoisyLIF(StochasticEquationNeuronType):
     state = {"voltage": Choice([0.0])}
     state_class = NoisyLIFState
     equation = staticmethod(noisy_lif_step)
+    sample_argument = "epsilon"
+    rate_equation = staticmethod(noisy_lif_single_step_rate)
+    surrogate = SurrogateDefault("arctan")
+    normalises_over_neurons = True
 
-    alpha = NumberParam("alpha", low=2, low_open=True)
-    beta = NumberParam("beta")
+    alpha = FiniteNumberParam("alpha", low=2, low_open=True)
+    beta = FiniteNumberParam("beta")
     noise = EnumParam("noise", values=NOISY_LIF_NOISES)
     temporal = BoolParam("temporal")
-    threshold = NumberParam("threshold")
+    threshold = FiniteNumberParam("threshold")
 
     def __init__(
         self,
@@ -123,23 +126,24 @@ class NoisyLIF(StochasticEquationNeuronType):
         self.temporal = temporal
         self.threshold = threshold
 
-    def noise_spec(self):
-        return raw_noise_spec(self.noise)
+    def noise_distribution(self):
+        return raw_noise_distribution(self.noise)
 
     def equation_params(self, dt):
         return dict(alpha=self.alpha, beta=self.beta, threshold=self.threshold,
                     temporal=self.temporal)
 
+    def rate_params(self, dt, n_neurons=None):
+        """The single-step curve of an ensemble of ``n_neurons`` (the tuning curve)."""
+        n = 1 if n_neurons is None else int(n_neurons)
+        return dict(
+            continuous_cdf=continuous_cdf_table(self.noise, n), atom=0.5 / n,
+            beta=self.beta, threshold=self.threshold,
+        )
+
     def single_step_probability(self, J):
         """Exact spike probability per step of the single-step neuron (rows of ``J``)."""
-        J = np.asarray(J, dtype=float)
-        if self.noise == "uniform":
-            return noisy_lif_uniform_probability(
-                NUMPY_OPS, J, beta=self.beta, threshold=self.threshold,
-                n_neurons=J.shape[-1],
-            )
-        return single_step_probability(J, beta=self.beta, threshold=self.threshold,
-                                       kind=self.noise)
+        return self.rate_from_current(J, self.dt) * self.dt
 
     def spike_probability(self, J):
         """Expected spikes per step for the currents ``J`` (rows are ensemble inputs)."""
@@ -154,39 +158,35 @@ class NoisyLIF(StochasticEquationNeuronType):
 
     def rates(self, x, gain, bias, dt=None):
         """Expected firing rates (Hz); each row of currents is one ensemble input."""
-        dt = self.dt if dt is None else dt
+        dt = self.rate_dt(dt)
         return self.amplitude / dt * self.spike_probability(self.current(x, gain, bias))
 
-    def threshold_current(self):
+    def threshold_current(self, dt=None):
         """Largest current that never fires: ``V_th - beta - 1/2`` (both modes)."""
         return self.threshold - self.beta - 0.5
 
-    def gain_bias(self, max_rates, intercepts):
-        max_rates, intercepts = gain_bias_inputs(self, max_rates, intercepts)
+    def check_max_rates(self, max_rates, dt):
         n = max_rates.size
-        p = max_rates * self.dt  # spikes/s, independent of amplitude (as Nengo's types)
+        p = max_rates * dt
         edge = 0.5 / n
-        reachable = ((p >= edge) & (p <= 1.0 - edge)) | (p == 1.0)
-        if not np.all(reachable):
-            top = 1.0 / self.dt
-            raise ValidationError(
-                f"max_rates must be in [{edge * top:g}, {(1 - edge) * top:g}] Hz or equal "
-                f"{top:g} Hz: with {n} neurons the normalised noise reaches its extremes "
-                f"with probability 1/(2n) per step, so the single-step rate jumps at "
-                f"both ends (got {max_rates.min():g} to {max_rates.max():g} Hz)",
-                attr="max_rates", obj=self,
+        if not np.all(((p >= edge) & (p <= 1.0 - edge)) | (p == 1.0)):
+            top = 1.0 / dt
+            self.raise_max_rates(
+                f"[{edge * top:g}, {(1 - edge) * top:g}] Hz or equal {top:g} Hz",
+                max_rates,
+                f"with {n} neurons the normalised noise reaches its extremes with "
+                f"probability 1/(2n) per step, so the single-step rate jumps at both ends",
             )
+
+    def current_for_rate(self, max_rates, dt):
+        """Currents of the single-step (uncoupled) tuning curve, as the thesis trains."""
+        n = max_rates.size
+        p = max_rates * dt
+        edge = 0.5 / n
         saturation = self.threshold - self.beta + 0.5
-        J_max = np.where(
+        return np.where(
             p == 1.0,
             saturation + 1e-9 * max(1.0, abs(saturation)),
             single_step_current(np.minimum(p, 1.0 - edge), beta=self.beta,
                                 threshold=self.threshold, kind=self.noise, n=n),
         )
-        J_th = self.threshold_current()
-        return linear_gain_bias(J_max, J_th, intercepts)
-
-    def max_rates_intercepts(self, gain, bias):
-        gain, bias = np.asarray(gain, dtype=float), np.asarray(bias, dtype=float)
-        p = self.single_step_probability((gain + bias)[None, :])[0]
-        return p / self.dt, (self.threshold_current() - bias) / gain

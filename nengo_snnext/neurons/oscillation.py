@@ -1,9 +1,11 @@
 """Neural-oscillation neurons (``NeuralOscillation``, ``AltNeuralOscillation``)."""
 
+from functools import lru_cache
+
 import numpy as np
 from nengo.dists import Choice, Distribution, DistributionParam, Gaussian, Uniform
 from nengo.exceptions import ValidationError
-from nengo.params import EnumParam, NumberParam
+from nengo.params import EnumParam
 
 from nengo_snnext.equations.noise import gaussian_noise, uniform_noise
 from nengo_snnext.equations.oscillation import (
@@ -19,15 +21,21 @@ from nengo_snnext.neurons._oscillation_rates import (
     first_current,
     oscillation_rate_curve,
 )
-from nengo_snnext.neurons._adapter import gain_bias_inputs, linear_gain_bias
-from nengo_snnext.neurons._stochastic import StochasticEquationNeuronType
+from nengo_snnext.equations.tabulated import PiecewisePolynomial, tabulated_rate
+from nengo_snnext.neurons._base import SurrogateDefault
+from nengo_snnext.neurons._discrete import StaircaseNeuronType
+from nengo_snnext.neurons._params import FiniteNumberParam
+from nengo_snnext.neurons._stochastic import StochasticNeuronType
 from nengo_snnext.neurons._thesis import ThesisTimeConstant
-from nengo_snnext.neurons.lif import _ThesisTimeConstant
 
 # thesis text (U[-0.2, 0.8]) and thesis code (N(0, 0.5^2)), spec 1.5
 NOISE_SHORTHANDS = {"uniform": Uniform(-0.2, 0.8), "gaussian": Gaussian(0.0, 0.5)}
 # AltNeuralOscillation.rates reports periods longer than this many steps as silence
 ALT_MAX_PERIOD = 1000
+# longest period (steps) whose band centre is a node of Alt's smoothed training rate
+SMOOTH_PERIODS = 32
+# the thesis' chapter-3 arctan sharpness
+CHAPTER_3_SURROGATE = SurrogateDefault("arctan", 3.0)
 
 
 class OscillationNoiseParam(DistributionParam):
@@ -57,14 +65,14 @@ class OscillationNoiseParam(DistributionParam):
         return super().coerce(instance, dist)
 
 
-def noise_spec_of(dist):
-    """The :class:`~nengo_snnext.equations.noise.NoiseSpec` of a Uniform/Gaussian."""
+def distribution_of(dist):
+    """The :class:`~nengo_snnext.equations.noise.NoiseDistribution` of a Uniform/Gaussian."""
     if isinstance(dist, Uniform):
         return uniform_noise(dist.low, dist.high)
     return gaussian_noise(dist.std, dist.mean)
 
 
-class NeuralOscillation(ThesisTimeConstant, StochasticEquationNeuronType):
+class NeuralOscillation(ThesisTimeConstant, StochasticNeuronType):
     """Neural-oscillation neuron (Jiang 2022, ch. 3): noise added before ``f``.
 
     .. math::
@@ -128,10 +136,13 @@ class NeuralOscillation(ThesisTimeConstant, StochasticEquationNeuronType):
     state = {"voltage": Choice([0.0])}
     state_class = OscillationState
     equation = staticmethod(oscillation_step)
+    sample_argument = "gamma"
+    rate_equation = staticmethod(tabulated_rate)
+    surrogate = CHAPTER_3_SURROGATE
 
     noise = OscillationNoiseParam("noise")
-    negative_slope = NumberParam("negative_slope", low=-1, high=0)
-    threshold = NumberParam("threshold", low=0, low_open=True)
+    negative_slope = FiniteNumberParam("negative_slope", low=-1, high=0)
+    threshold = FiniteNumberParam("threshold", low=0, low_open=True)
 
     def __init__(
         self,
@@ -151,8 +162,8 @@ class NeuralOscillation(ThesisTimeConstant, StochasticEquationNeuronType):
         self.threshold = threshold
         self.input_scaling = input_scaling
 
-    def noise_spec(self):
-        return noise_spec_of(self.noise)
+    def noise_distribution(self):
+        return distribution_of(self.noise)
 
     def equation_params(self, dt):
         leak, gain = self.coefficients(dt)
@@ -161,38 +172,23 @@ class NeuralOscillation(ThesisTimeConstant, StochasticEquationNeuronType):
 
     def rate_curve(self, dt=None):
         """Spike probability per step as a function of ``J`` (cached)."""
-        dt = self.dt if dt is None else dt
-        self.check_dt(dt)
-        leak, gain = self.coefficients(dt)
+        leak, gain = self.coefficients(self.rate_dt(dt))
         return oscillation_rate_curve(
-            leak, gain, self.threshold, self.negative_slope, self.noise_spec()
+            leak, gain, self.threshold, self.negative_slope, self.noise_distribution()
         )
 
-    def rates(self, x, gain, bias, dt=None):
-        """Exact stationary firing rates (Hz) for time step ``dt`` (default ``self.dt``)."""
-        dt = self.dt if dt is None else dt
-        return self.amplitude / dt * self.rate_curve(dt)(self.current(x, gain, bias))
+    def rate_params(self, dt, n_neurons=None):
+        """The exact stationary rate, tabulated (:meth:`rate_curve`)."""
+        return dict(table=self.rate_curve(dt).table)
 
-    def gain_bias(self, max_rates, intercepts):
-        max_rates, intercepts = gain_bias_inputs(self, max_rates, intercepts)
-        top = 1.0 / self.dt  # max_rates are spikes/s, independent of amplitude
-        if np.any(max_rates <= 0) or np.any(max_rates > top):
-            raise ValidationError(
-                f"max_rates must be in (0, {top:g}] Hz: the neuron fires at most once "
-                f"per step of dt = {self.dt:g} s; lower max_rates or use a smaller dt",
-                attr="max_rates", obj=self,
-            )
-        curve = self.rate_curve()
-        J_max = curve.inverse(max_rates / top)
-        return linear_gain_bias(J_max, curve.threshold, intercepts)
+    def threshold_current(self, dt=None):
+        return self.rate_curve(dt).threshold
 
-    def max_rates_intercepts(self, gain, bias):
-        gain, bias = np.asarray(gain, dtype=float), np.asarray(bias, dtype=float)
-        max_rates = self.rates(np.ones(1), gain, bias).squeeze(axis=0) / self.amplitude
-        return max_rates, (self.rate_curve().threshold - bias) / gain
+    def current_for_rate(self, max_rates, dt):
+        return self.rate_curve(dt).inverse(max_rates * dt)
 
 
-class AltNeuralOscillation(_ThesisTimeConstant):
+class AltNeuralOscillation(ThesisTimeConstant, StaircaseNeuronType):
     """Alternative neural-oscillation neuron (Jiang 2022, eq. 3.14 and F1-F4).
 
     The noise of :class:`NeuralOscillation` is replaced by a deterministic
@@ -256,12 +252,14 @@ class AltNeuralOscillation(_ThesisTimeConstant):
     state = {"voltage": Uniform(low=0, high=1)}
     state_class = OscillationState
     equation = staticmethod(alt_oscillation_step)
+    training_rate_equation = staticmethod(tabulated_rate)
+    surrogate = CHAPTER_3_SURROGATE
 
-    c = NumberParam("c")
-    d = NumberParam("d")
+    c = FiniteNumberParam("c")
+    d = FiniteNumberParam("d")
     form = EnumParam("form", values=ALT_FORMS, lower=False)
-    negative_slope = NumberParam("negative_slope", low=-1, high=0)
-    threshold = NumberParam("threshold", low=0, low_open=True)
+    negative_slope = FiniteNumberParam("negative_slope", low=-1, high=0)
+    threshold = FiniteNumberParam("threshold", low=0, low_open=True)
 
     def __init__(
         self,
@@ -297,12 +295,18 @@ class AltNeuralOscillation(_ThesisTimeConstant):
 
     def periods(self, J, dt=None, max_steps=ALT_MAX_PERIOD):
         """Steps between spikes for constant current ``J`` (0 where silent)."""
-        params = self.equation_params(self._rate_dt(dt))
+        params = self.equation_params(self.rate_dt(dt))
         return alt_periods(J, max_steps=max_steps, **params)
 
-    def rate_from_current(self, xp, J, dt):
+    def rate_from_current(self, J, dt=None):
+        """Exact rate (Hz): the period found by iterating the step (numpy only)."""
+        dt = self.rate_dt(dt)
         n = self.periods(J, dt)
         return np.where(n > 0, 1.0 / (np.maximum(n, 1) * dt), 0.0)
+
+    def training_rate_params(self, dt, n_neurons=None):
+        """The smoothed rate: PCHIP through the band centres (cached per type and dt)."""
+        return dict(table=_alt_training_table(self, dt))
 
     def _first_current(self, max_period, dt):
         """Smallest current whose period is at most ``max_period`` steps (cached)."""
@@ -310,11 +314,11 @@ class AltNeuralOscillation(_ThesisTimeConstant):
 
     def threshold_current(self, dt=None):
         """Largest current that is silent (periods over ``ALT_MAX_PERIOD`` count as silent)."""
-        return self._first_current(ALT_MAX_PERIOD, self._rate_dt(dt))
+        return self._first_current(ALT_MAX_PERIOD, self.rate_dt(dt))
 
     def current_for_period(self, n_steps, dt=None):
         """Current in the middle of the input band that fires every ``n_steps`` steps."""
-        dt = self._rate_dt(dt)
+        dt = self.rate_dt(dt)
         n_steps = np.asarray(n_steps, dtype=int)
         middles = {}
         for n in np.unique(n_steps).tolist():
@@ -324,3 +328,18 @@ class AltNeuralOscillation(_ThesisTimeConstant):
             else:  # unbounded above: as far above its start as band 2 is wide
                 middles[n] = start + 0.5 * (start - self._first_current(2, dt))
         return np.vectorize(middles.__getitem__, otypes=[float])(n_steps)
+
+
+@lru_cache(maxsize=64)
+def _alt_training_table(neuron_type, dt):
+    """Monotone PCHIP through ``(current_for_period(n), 1 / n)``, ``n = 1 ... SMOOTH_PERIODS``.
+
+    It equals the staircase at every band centre (where ``gain_bias`` puts
+    ``max_rates``) and at the threshold current, like
+    :func:`~nengo_snnext.equations.lif.smooth_discrete_rate` for the LIF family.
+    """
+    periods = np.arange(1, SMOOTH_PERIODS + 1)
+    centres = neuron_type.current_for_period(periods, dt)
+    nodes = np.concatenate([[neuron_type.threshold_current(dt)], centres[::-1]])
+    values = np.concatenate([[0.0], 1.0 / periods[::-1]])
+    return PiecewisePolynomial.pchip(nodes, values, left=0.0, right=1.0)

@@ -8,33 +8,16 @@ TensorFlow. After that ``nengo_dl.Simulator`` runs our types with these builders
 - :mod:`.ops`: ``TF_OPS``, the equations' array namespace in TensorFlow.
 - :mod:`._registry`: ``register_neuron_builder``, the only writer to
   ``nengo_dl.neuron_builders.SimNeuronsBuilder.TF_NEURON_IMPL``.
-- :mod:`.equation_builder`: the generic builder that runs a type's equation.
-- :mod:`.training`: rate training (default) or surrogate-gradient BPTT.
-- one module per neuron family with its builders: :mod:`.lif` (DiscreteLIF,
-  KLIF), :mod:`.mif` (MIF, MIF2), :mod:`.oscillation` (NeuralOscillation,
-  AltNeuralOscillation), :mod:`.noisy_lif` (NoisyLIF); :mod:`.tabulated`
-  evaluates tabulated rate curves.
+- :mod:`.equation_builder`: the builder that runs a type's equations.
+- :mod:`.surrogate`: surrogate spike functions for surrogate training.
+- :mod:`.neurons`: the registrations, one line per family.
 
+Training modes are per network: :func:`nengo_snnext.configure_training`.
 See ``docs/nengo_dl.md``.
 """
 
-# one module per neuron family; importing it registers its builders
-from nengo_snnext.backends.dl import lif, mif, noisy_lif, oscillation  # noqa: F401
+from nengo_snnext.backends.dl import neurons  # noqa: F401  (registers the builders)
 from nengo_snnext.backends.dl._registry import builder_for, register_neuron_builder
-from nengo_snnext.backends.dl.training import (
-    TrainingMode,
-    reset_training,
-    set_training,
-    training,
-    training_mode,
-)
+from nengo_snnext.backends.dl.equation_builder import EquationBuilder
 
-__all__ = [
-    "TrainingMode",
-    "builder_for",
-    "register_neuron_builder",
-    "reset_training",
-    "set_training",
-    "training",
-    "training_mode",
-]
+__all__ = ["EquationBuilder", "builder_for", "register_neuron_builder"]

