@@ -32,11 +32,10 @@ import warnings
 import nengo
 import numpy as np
 
-import nengo_snnext  # noqa: F401  (registers the builders)
+import nengo_snnext
 import nengo_dl
 import tensorflow as tf
 from nengo_snnext import KLIF, MIF, MIF2, DiscreteLIF
-from nengo_snnext.backends.dl import training
 from nengo_snnext.backends.dl._registry import python_fallback
 from nengo_snnext.backends.dl.recipe import (
     accuracy,
@@ -63,18 +62,20 @@ TYPES = {
     "NoisyLIF": NoisyLIF(amplitude=0.01),
 }
 OURS = [name for name in TYPES if "built-in" not in name]
-# types whose equation takes a spike function (surrogate training available)
-SURROGATE = ["DiscreteLIF", "KLIF", "NeuralOscillation", "AltNeuralOscillation", "NoisyLIF"]
+# types that declare surrogate training support
+SURROGATE = [name for name in OURS if TYPES[name].surrogate is not None]
 # the accuracy comparison with the fallback (MIF: the thesis' 77.76 % case)
 ACCURACY = ["DiscreteLIF", "KLIF", "MIF"]
 
 
 def build(neuron_type, hidden, *, fallback=False, mode="rate"):
     net = spiking_classifier(neuron_type, 64, 10, (hidden,), rate=RATE_HZ, seed=0)
+    with net:
+        nengo_snnext.configure_training(mode)
     classes = (type(neuron_type),) if fallback else ()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with training(mode), python_fallback(*classes):
+        with python_fallback(*classes):
             sim = nengo_dl.Simulator(net, minibatch_size=MINIBATCH, progress_bar=False, seed=0)
     return net, sim
 

@@ -49,7 +49,7 @@ def test_single_step_matches_thesis_code(rng):
     # App. C step 1: noise / (2 max|noise|) + 0.5 + x, no state
     J = rng.uniform(-0.5, 1.0, size=30)
     eps = rng.standard_normal(30)
-    s, state = noisy_lif_step(xp, 0.001, J, NoisyLIFState(rng.uniform(-5, 5, 30)), noise=eps,
+    s, state = noisy_lif_step(xp, 0.001, J, NoisyLIFState(rng.uniform(-5, 5, 30)), epsilon=eps,
                               alpha=4.0, beta=0.5, threshold=1.0, temporal=False)
     mem = eps / (2 * np.abs(eps).max()) + 0.5 + J
     assert np.array_equal(s, (mem > 1).astype(float))
@@ -83,9 +83,9 @@ def test_normalisation_reduces_over_the_neuron_axis_only(rng):
     # a leading minibatch axis is normalised per sample, as NengoDL needs
     V = rng.uniform(-2, 1, size=(4, 25))
     eps = rng.standard_normal((4, 25))
-    batched = noisy_lif_noise(xp, NoisyLIFState(V), noise=eps, alpha=4.0, beta=0.5, temporal=True)
+    batched = noisy_lif_noise(xp, NoisyLIFState(V), epsilon=eps, alpha=4.0, beta=0.5, temporal=True)
     for row in range(4):
-        alone = noisy_lif_noise(xp, NoisyLIFState(V[row]), noise=eps[row], alpha=4.0, beta=0.5,
+        alone = noisy_lif_noise(xp, NoisyLIFState(V[row]), epsilon=eps[row], alpha=4.0, beta=0.5,
                                 temporal=True)
         assert np.allclose(batched[row], alone, rtol=0, atol=1e-15)
 
@@ -97,7 +97,7 @@ def test_lambda_cancels_and_constant_state_gives_no_coupling(rng):
     # also where the mean of the equal values is not exactly representable
     eps = rng.standard_normal(30)
     for value in [0.0, 0.3, -7.1]:
-        N = noisy_lif_noise(xp, NoisyLIFState(np.full(30, value)), noise=eps, alpha=4.0,
+        N = noisy_lif_noise(xp, NoisyLIFState(np.full(30, value)), epsilon=eps, alpha=4.0,
                             beta=0.5, temporal=True)
         # (the thesis code would give +/-1/alpha = 0.25 from rounding noise at 0.3)
         assert np.allclose(N, 0.5 + 0.25 * eps / np.abs(eps).max(), rtol=0, atol=1e-3), value
@@ -116,7 +116,7 @@ def test_uniform_single_step_probability(n, rng):
     draws = 4000
     Jn = np.resize(J, n)
     eps = rng.uniform(-1, 1, size=(draws, n))
-    s, _ = noisy_lif_step(xp, 0.001, Jn, NoisyLIFState(np.zeros((draws, n))), noise=eps,
+    s, _ = noisy_lif_step(xp, 0.001, Jn, NoisyLIFState(np.zeros((draws, n))), epsilon=eps,
                           alpha=4.0, beta=0.5, threshold=1.0, temporal=False)
     expected = noisy_lif_uniform_probability(xp, Jn, beta=0.5, threshold=1.0, n_neurons=n)
     tol = 5 * np.sqrt(expected * (1 - expected) / draws) + 1e-12

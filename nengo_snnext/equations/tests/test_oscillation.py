@@ -54,7 +54,7 @@ def test_oscillation_step_matches_scalar_reference(slope, rng):
 def test_noise_is_carried_into_the_membrane():
     # no spike: V = H + gamma (the thesis stores P, spec 1.5)
     V0, J, gamma = np.array([0.2, 0.4]), np.array([0.1, 0.0]), np.array([0.3, -0.2])
-    s, state = oscillation_step(xp, 0.001, J, OscillationState(V0), noise=gamma, **THESIS)
+    s, state = oscillation_step(xp, 0.001, J, OscillationState(V0), gamma=gamma, **THESIS)
     assert np.all(s == 0)
     assert np.allclose(state.voltage, 0.5 * V0 + J + gamma)
 
@@ -68,7 +68,7 @@ def test_single_step_probability_uniform_closed_form():
     assert np.isclose(p[np.argmin(np.abs(H - 0.7))], 0.5)  # 50 % point at H = 0.7
     # V-shape: H + gamma < 1 / -0.03 = -33.33 fires; certain below -34.13
     low = oscillation_spike_probability(xp, np.array([-35.0, -33.7, -33.0]),
-                                        noise=uniform_noise(-0.2, 0.8), threshold=1.0,
+                                        distribution=uniform_noise(-0.2, 0.8), threshold=1.0,
                                         negative_slope=-0.03)
     # -33.7 + gamma < -33.333 iff gamma < 0.3667: probability 0.5667
     assert np.allclose(low, [1.0, 0.3667 + 0.2, 0.0], atol=1e-3)
@@ -81,7 +81,7 @@ def test_single_step_probability_against_sampling(noise, rng):
     standard = rng.random_sample((n, 1)) if noise.kind == "uniform" else rng.standard_normal((n, 1))
     gamma = noise.loc + noise.scale * standard
     spikes, _ = oscillation_step(xp, 0.001, np.broadcast_to(H, (n, H.size)),
-                                 OscillationState(np.zeros(H.size)), noise=gamma,
+                                 OscillationState(np.zeros(H.size)), gamma=gamma,
                                  leak=0.5, input_gain=1.0, threshold=1.0, negative_slope=-0.03)
     p = oscillation_spike_probability(xp, H, distribution=noise, threshold=1.0, negative_slope=-0.03)
     # binomial standard error, 5 sigma

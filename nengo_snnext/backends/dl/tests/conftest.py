@@ -9,15 +9,22 @@ import tensorflow as tf
 
 import nengo_snnext  # noqa: F401  (registers with nengo_dl on import)
 import nengo_dl  # noqa: F401
-from nengo_snnext.backends.dl import reset_training
 
 
-@pytest.fixture(autouse=True)
-def rate_training_by_default():
-    """Every test starts and ends with the default (rate) training mode."""
-    reset_training()
-    yield
-    reset_training()
+def use_training(net, kind, **kwargs):
+    """``nengo_snnext.configure_training(kind, **kwargs)`` on ``net``; returns ``net``."""
+    with net:
+        nengo_snnext.configure_training(kind, **kwargs)
+    return net
+
+
+def neuron_builder(sim):
+    """The only neuron builder of ``sim``."""
+    [builder] = [
+        b.built_neurons for b in sim.tensor_graph.op_builder.op_builds.values()
+        if hasattr(b, "built_neurons")
+    ]
+    return builder
 
 
 FALLBACK = "falling back to Python implementation"

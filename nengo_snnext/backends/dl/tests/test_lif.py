@@ -9,12 +9,15 @@ import tensorflow as tf
 
 import nengo_dl
 from nengo_snnext import KLIF, DiscreteLIF
-from nengo_snnext.backends.dl import set_training, training
 from nengo_snnext.backends.dl.equation_builder import param_runs
-from nengo_snnext.backends.dl.lif import DiscreteIntegratorBuilder
 from nengo_snnext.backends.dl.ops import TF_OPS
-from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_with_gradients
-from nengo_snnext.backends.dl.training import surrogate_spike
+from nengo_snnext.backends.dl.surrogate import surrogate_spike
+from nengo_snnext.backends.dl.tests.conftest import (
+    direct_input_network,
+    neuron_builder,
+    run_with_gradients,
+    use_training,
+)
 from nengo_snnext.equations.lif import LIFState, klif_step, smooth_discrete_rate
 from nengo_snnext.equations.surrogates import get_surrogate
 from nengo_snnext.neurons.tests.test_lif import CORNERS as REFERENCE_CORNERS
@@ -22,7 +25,7 @@ from nengo_snnext.ops import NUMPY_OPS
 
 
 class UserKLIF(KLIF):
-    """A user subclass: must run on KLIFBuilder (MRO dispatch), not the fallback."""
+    """A user subclass: must run on our builder (MRO dispatch), not the fallback."""
 
 
 # every parameter corner of the family (neurons/tests/test_lif.py), plus amplitude and a subclass
@@ -152,10 +155,10 @@ def test_rate_training_step_and_gradient(neuron_type, dl_simulator, rng):
     c = rng.normal(size=(2, 1, n))
     out, grads, _ = run_with_gradients(sim, {net.inp: J}, {net.spikes: c})
 
-    params = DiscreteIntegratorBuilder.rate_params(neuron_type, dt)
+    params = neuron_type.training_rate_params(dt)
 
     def reference(J):
-        rate = DiscreteIntegratorBuilder.rate(NUMPY_OPS, J, dt=dt, **params)
+        rate = neuron_type.training_equation(NUMPY_OPS, J, dt=dt, **params)
         return neuron_type.amplitude * rate
 
     assert np.allclose(out[net.spikes], reference(J), rtol=1e-12, atol=0)
@@ -167,11 +170,11 @@ def test_rate_training_step_and_gradient(neuron_type, dl_simulator, rng):
 
 def test_rate_is_smooth_discrete_rate_of_linear_parameters():
     klif = KLIF(k=3.0, scale_reset=False)
-    params = DiscreteIntegratorBuilder.rate_params(klif, 0.001)
+    params = klif.training_rate_params(0.001)
     assert params == dict(leak=1.5, input_gain=1.5, threshold=1.0, reset=0.0)
     J = np.linspace(0, 3, 7)
     assert np.array_equal(
-        DiscreteIntegratorBuilder.rate(NUMPY_OPS, J, dt=0.001, **params),
+        klif.training_equation(NUMPY_OPS, J, dt=0.001, **params),
         smooth_discrete_rate(NUMPY_OPS, 1.5 * J, dt=0.001, leak=1.5, threshold=1.0, reset=0.0),
     )
 
@@ -320,8 +323,8 @@ def test_surrogate_bptt_through_nengo_dl_equals_thesis_chain_rule(
 ):
     dt, n, n_steps, minibatch = 0.001, 16, 12, 2
     net = direct_input_network(neuron_type, n)
-    with training("surrogate", neuron_type=type(neuron_type), surrogate=surrogate, alpha=alpha):
-        sim = dl_simulator(net, minibatch_size=minibatch)
+    use_training(net, "surrogate", neuron_type=type(neuron_type), surrogate=surrogate, alpha=alpha)
+    sim = dl_simulator(net, minibatch_size=minibatch)
     J = rng.uniform(-1.0, 4.0, size=(minibatch, n_steps, n))
     c = rng.normal(size=(minibatch, n_steps, n))
     out, grads, _ = run_with_gradients(sim, {net.inp: J}, {net.spikes: c})
@@ -344,10 +347,5 @@ def test_surrogate_bptt_through_nengo_dl_equals_thesis_chain_rule(
 
 def test_surrogate_default_alpha_is_thesis_value(dl_simulator):
     net = direct_input_network(KLIF(), 4)
-    set_training("surrogate")
-    sim = dl_simulator(net)
-    [builder] = [
-        b.built_neurons for b in sim.tensor_graph.op_builder.op_builds.values()
-        if hasattr(b, "built_neurons")
-    ]
-    assert builder.spiking is False and builder.surrogate_alpha == 2.0
+    sim = dl_simulator(use_training(net, "surrogate"))
+    assert neuron_builder(sim).surrogates == [("arctan", 2.0)]

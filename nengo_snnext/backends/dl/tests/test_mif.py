@@ -7,15 +7,18 @@ from nengo.exceptions import BuildError
 
 import nengo_dl
 from nengo_snnext import MIF, MIF2
-from nengo_snnext.backends.dl import builder_for, training
-from nengo_snnext.backends.dl.mif import MIF2Builder, MIFBuilder
-from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_with_gradients
+from nengo_snnext.backends.dl import EquationBuilder, builder_for
+from nengo_snnext.backends.dl.tests.conftest import (
+    direct_input_network,
+    run_with_gradients,
+    use_training,
+)
 
 from nengo_snnext.neurons.tests.test_mif import CORNERS  # noqa: E402  (same corners)
 
 
 def test_registered():
-    assert builder_for(MIF) is MIFBuilder and builder_for(MIF2) is MIF2Builder
+    assert builder_for(MIF) is EquationBuilder and builder_for(MIF2) is EquationBuilder
 
 
 def test_equals_reference_every_corner(dl_simulator):
@@ -76,8 +79,7 @@ def test_rate_training_equals_rates_with_gradient(neuron_type, dl_simulator, rng
 
 
 def test_surrogate_mode_is_a_clear_build_error(dl_simulator):
-    net = direct_input_network(MIF(), 4)
-    with training("surrogate"), pytest.raises(BuildError, match="no `spike=` function"):
+    net = use_training(direct_input_network(MIF(), 4), "surrogate")
+    with pytest.raises(BuildError, match="MIF: surrogate training is not available"):
         dl_simulator(net)
-    with training("surrogate"), training("rate", neuron_type=MIF):
-        dl_simulator(net)  # per-type rate training next to global surrogate
+    dl_simulator(use_training(net, "rate", neuron_type=MIF))  # per-type beats the default

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 import nengo_dl
-from nengo_snnext.backends.dl import builder_for
-from nengo_snnext.backends.dl.noisy_lif import NoisyLIFBuilder
+from nengo_snnext.backends.dl import EquationBuilder, builder_for
 from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_with_gradients
 from nengo_snnext.neurons.noisy_lif import NoisyLIF
 
@@ -29,7 +28,7 @@ def level_network(neuron_types, per_level, seed=0):
 
 
 def test_registered():
-    assert builder_for(NoisyLIF) is NoisyLIFBuilder
+    assert builder_for(NoisyLIF) is EquationBuilder
 
 
 @pytest.mark.parametrize("noise", ["gaussian", "uniform"])

@@ -10,14 +10,14 @@ import tensorflow as tf
 from scipy.interpolate import PPoly
 
 import nengo_dl
-from nengo_snnext.backends.dl import training
 from nengo_snnext.backends.dl.ops import TF_OPS
-from nengo_snnext.backends.dl.oscillation import (
-    AltNeuralOscillationBuilder,
-    NeuralOscillationBuilder,
+from nengo_snnext.backends.dl.surrogate import surrogate_spike
+from nengo_snnext.backends.dl.tests.conftest import (
+    direct_input_network,
+    neuron_builder,
+    run_with_gradients,
+    use_training,
 )
-from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_with_gradients
-from nengo_snnext.backends.dl.training import surrogate_spike
 from nengo_snnext.equations.oscillation import (
     OscillationState,
     alt_oscillation_step,
@@ -75,7 +75,7 @@ def test_alt_smoothed_rate_equals_staircase_at_band_centres(dl_simulator, rng):
     assert np.allclose(staircase, 1 / (periods * dt))
     assert np.allclose(out[net.spikes][0, 0], staircase, rtol=1e-9)
     # monotone PCHIP: positive slope between the band centres (except saturation)
-    table = AltNeuralOscillationBuilder.rate_params(neuron_type, dt)["table"]
+    table = neuron_type.training_rate_params(dt)["table"]
     slope = PPoly(table.coefficients, table.breaks, extrapolate=False).derivative()
     numeric = c[0, 0] * slope(centres) / dt
     assert np.allclose(grads[net.inp][0, 0], numeric, rtol=1e-9)
@@ -168,8 +168,8 @@ def test_rate_training_is_the_exact_stationary_rate(noise, dl_simulator, rng):
     numeric = c[0, 0] * (curve(J[0, 0] + h) - curve(J[0, 0] - h)) / (2 * h) / dt
     assert np.allclose(grads[net.inp][0, 0], numeric, rtol=1e-5, atol=1e-3)
     assert np.count_nonzero(grads[net.inp]) > n // 2
-    table = NeuralOscillationBuilder.rate_params(neuron_type, dt)["table"]
-    assert table is NeuralOscillationBuilder.rate_params(neuron_type, dt)["table"]  # cached
+    table = neuron_type.training_rate_params(dt)["table"]
+    assert table is neuron_type.training_rate_params(dt)["table"]  # cached
 
 
 @pytest.mark.parametrize("noise", NOISES)
@@ -188,7 +188,7 @@ def test_surrogate_gradient_is_thesis_eq_3_16(noise, rng):
         tape.watch(H_t)
         # one step from V = 0 with J = H (lambda-form: input gain 1)
         S, _ = oscillation_step(
-            TF_OPS, 0.001, H_t, OscillationState(tf.zeros_like(H_t)), noise=tf.constant(gamma),
+            TF_OPS, 0.001, H_t, OscillationState(tf.zeros_like(H_t)), gamma=tf.constant(gamma),
             leak=0.5, input_gain=1.0, threshold=threshold, negative_slope=slope,
             spike=surrogate_spike("arctan", alpha),
         )
@@ -227,10 +227,5 @@ def test_alt_one_step_surrogate_equals_smoothed_reference(neuron_type, rng):
 
 def test_surrogate_default_alpha_is_chapter_3_value(dl_simulator):
     net = direct_input_network(NeuralOscillation(), 4)
-    with training("surrogate"):
-        sim = dl_simulator(net)
-    [builder] = [
-        b.built_neurons for b in sim.tensor_graph.op_builder.op_builds.values()
-        if hasattr(b, "built_neurons")
-    ]
-    assert builder.spiking is False and builder.surrogate_alpha == 3.0
+    sim = dl_simulator(use_training(net, "surrogate"))
+    assert neuron_builder(sim).surrogates == [("arctan", 3.0)]

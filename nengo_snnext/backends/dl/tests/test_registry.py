@@ -12,12 +12,11 @@ from nengo_dl.neuron_builders import GenericNeuronBuilder, SimNeuronsBuilder
 
 import nengo_snnext
 from nengo_snnext import KLIF, MIF, MIF2, DiscreteLIF
-from nengo_snnext.neurons._adapter import EquationNeuronType
+from nengo_snnext.neurons._base import SpikingNeuronType
 from nengo_snnext.neurons.noisy_lif import NoisyLIF
 from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
-from nengo_snnext.backends.dl import builder_for, register_neuron_builder
+from nengo_snnext.backends.dl import EquationBuilder, builder_for, register_neuron_builder
 from nengo_snnext.backends.dl._registry import MRODispatch, python_fallback
-from nengo_snnext.backends.dl.lif import DiscreteLIFBuilder, KLIFBuilder
 
 FALLBACK = "falling back to Python implementation"
 
@@ -25,7 +24,7 @@ FALLBACK = "falling back to Python implementation"
 PUBLIC_TYPES = sorted(
     {
         obj for obj in vars(nengo_snnext).values()
-        if isinstance(obj, type) and issubclass(obj, EquationNeuronType)
+        if isinstance(obj, type) and issubclass(obj, SpikingNeuronType)
     }
     | {NeuralOscillation, AltNeuralOscillation, NoisyLIF},
     key=lambda c: c.__name__,
@@ -64,10 +63,7 @@ CHECK_REGISTERED = """
     print(*[table[t].__name__ for t in types])
 """
 
-BUILDERS = [
-    "DiscreteLIFBuilder", "KLIFBuilder", "MIFBuilder", "MIF2Builder",
-    "NeuralOscillationBuilder", "AltNeuralOscillationBuilder", "NoisyLIFBuilder",
-]
+BUILDERS = ["EquationBuilder"] * 7
 
 
 @pytest.mark.parametrize(
@@ -82,8 +78,8 @@ def test_builtin_entries_kept_and_looked_up_exactly():
     table = SimNeuronsBuilder.TF_NEURON_IMPL
     assert isinstance(table, MRODispatch)
     assert table[nengo.LIF].__name__ == "LIFBuilder"
-    assert builder_for(DiscreteLIF) is DiscreteLIFBuilder
-    assert builder_for(KLIF) is KLIFBuilder
+    assert builder_for(DiscreteLIF) is EquationBuilder
+    assert builder_for(KLIF) is EquationBuilder
 
     # only our registrations are inherited: a nengo.LIF subclass still falls back
     class MyNengoLIF(nengo.LIF):
@@ -94,7 +90,7 @@ def test_builtin_entries_kept_and_looked_up_exactly():
 
 def test_subclass_dispatch_by_mro():
     class MyKLIF(KLIF):
-        """A user subclass that keeps the step: uses KLIFBuilder."""
+        """A user subclass that keeps the step: uses EquationBuilder."""
 
     class MyOwnStep(KLIF):
         """Overrides the numpy step: the TF builder would be wrong, so fall back."""
@@ -105,7 +101,7 @@ def test_subclass_dispatch_by_mro():
     class Grandchild(MyOwnStep):
         pass
 
-    assert builder_for(MyKLIF) is KLIFBuilder
+    assert builder_for(MyKLIF) is EquationBuilder
     assert builder_for(MyOwnStep) is None and builder_for(Grandchild) is None
 
 
@@ -117,8 +113,8 @@ def test_register_rejects_non_tf_builders():
 def test_python_fallback_is_temporary():
     with python_fallback(KLIF):
         assert builder_for(KLIF) is None
-        assert builder_for(DiscreteLIF) is DiscreteLIFBuilder
-    assert builder_for(KLIF) is KLIFBuilder
+        assert builder_for(DiscreteLIF) is EquationBuilder
+    assert builder_for(KLIF) is EquationBuilder
 
 
 def test_no_fallback_warning_in_simulator(dl_simulator):

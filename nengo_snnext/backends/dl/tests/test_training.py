@@ -1,68 +1,32 @@
 """Training modes: selection API, gradients through 3 layers, digits and Fashion-MNIST accuracy."""
 
+import nengo
 import numpy as np
 import pytest
-from nengo.exceptions import BuildError, ValidationError
 
+import nengo_dl
+
+import nengo_snnext
 from nengo_snnext import KLIF, MIF, DiscreteLIF
-from nengo_snnext.backends.dl import (
-    TrainingMode,
-    reset_training,
-    set_training,
-    training,
-    training_mode,
-)
 from nengo_snnext.backends.dl._registry import python_fallback
 from nengo_snnext.backends.dl.recipe import accuracy, fit_classifier, spiking_classifier
-from nengo_snnext.backends.dl.tests.conftest import direct_input_network, run_with_gradients
+from nengo_snnext.backends.dl.tests.conftest import (
+    direct_input_network,
+    neuron_builder,
+    run_with_gradients,
+    use_training,
+)
 from nengo_snnext.data import load_digits, load_fashion_mnist
-from nengo_snnext.equations.lif import klif_step
 from nengo_snnext.neurons.noisy_lif import NoisyLIF
 from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
 
 
-class SubKLIF(KLIF):
-    pass
-
-
-def test_mode_selection_global_per_type_and_restore():
-    assert training_mode(KLIF) == TrainingMode("rate", "arctan", None)
-    with training("surrogate"):
-        assert training_mode(DiscreteLIF).kind == "surrogate"
-        with training("rate", neuron_type=KLIF):
-            # per-type beats global and is inherited by subclasses
-            assert training_mode(SubKLIF()).kind == "rate"
-            assert training_mode(DiscreteLIF).kind == "surrogate"
-        assert training_mode(SubKLIF).kind == "surrogate"
-    assert training_mode(DiscreteLIF).kind == "rate"
-    set_training("surrogate", neuron_type=DiscreteLIF(), surrogate="triangle", alpha=1.5)
-    assert training_mode(DiscreteLIF) == TrainingMode("surrogate", "triangle", 1.5)
-    assert training_mode(KLIF).kind == "rate"
-    reset_training()
-    assert training_mode(DiscreteLIF).kind == "rate"
-
-
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [
-        (dict(kind="bptt"), "training kind"),
-        (dict(kind="surrogate", surrogate="erf"), "unknown surrogate"),
-        (dict(kind="surrogate", alpha=0.0), "alpha must be positive"),
-    ],
-)
-def test_mode_validation(kwargs, match):
-    with pytest.raises(ValidationError, match=match):
-        set_training(**kwargs)
-    assert training_mode(KLIF).kind == "rate"
-
-
 def test_mode_is_fixed_when_simulator_is_built(dl_simulator, rng):
-    """A simulator built in surrogate mode keeps it after the ``with`` block."""
+    """Settings are read at build: a later change does not alter a built simulator."""
     n = 8
     net = direct_input_network(KLIF(), n)
-    with training("surrogate"):
-        surrogate_sim = dl_simulator(net)
-    rate_sim = dl_simulator(net)
+    surrogate_sim = dl_simulator(use_training(net, "surrogate"))
+    rate_sim = dl_simulator(use_training(net, "rate"))
     J = rng.uniform(0, 4, size=(1, 5, n))
     c = np.ones_like(J)
     out_s, _, _ = run_with_gradients(surrogate_sim, {net.inp: J}, {net.spikes: c})
@@ -72,24 +36,44 @@ def test_mode_is_fixed_when_simulator_is_built(dl_simulator, rng):
     assert not set(np.unique(out_r[net.spikes])) <= {0.0, 1000.0}
 
 
-class NoSpikeArgument(KLIF):
-    """A type whose equation has no ``spike=`` argument."""
+def test_two_networks_in_one_process_do_not_affect_each_other(dl_simulator, rng):
+    n = 8
+    surrogate_net = use_training(direct_input_network(KLIF(), n), "surrogate")
+    rate_net = direct_input_network(KLIF(), n)
+    sims = [dl_simulator(surrogate_net), dl_simulator(rate_net)]
+    assert neuron_builder(sims[0]).modes[0].kind == "surrogate"
+    assert neuron_builder(sims[1]).modes[0].kind == "rate"
+    J = rng.uniform(0, 4, size=(1, 5, n))
+    outputs = [
+        run_with_gradients(sim, {net.inp: J}, {net.spikes: np.ones_like(J)})[0][net.spikes]
+        for sim, net in zip(sims, [surrogate_net, rate_net])
+    ]
+    assert set(np.unique(outputs[0])) == {0.0, 1000.0}
+    assert not set(np.unique(outputs[1])) <= {0.0, 1000.0}
 
-    @staticmethod
-    def equation(xp, dt, J, state, *, k, leak, input_gain, threshold, activation_name,
-                 celu_alpha, negative_slope, scale_reset):
-        return klif_step(
-            xp, dt, J, state, k=k, leak=leak, input_gain=input_gain, threshold=threshold,
-            activation_name=activation_name, celu_alpha=celu_alpha,
-            negative_slope=negative_slope, scale_reset=scale_reset,
-        )
 
-
-def test_surrogate_needs_spike_argument(dl_simulator):
-    net = direct_input_network(NoSpikeArgument(), 4)
-    dl_simulator(net)  # rate mode works
-    with training("surrogate"), pytest.raises(BuildError, match="no `spike=` function"):
-        dl_simulator(net)
+def test_mixed_modes_in_one_merged_group(dl_simulator, rng):
+    """Two KLIF ensembles merged by NengoDL, one per mode: each keeps its own."""
+    n = 6
+    with nengo.Network(seed=0) as net:
+        nengo_dl.configure_settings(dtype="float64", stateful=False)
+        inp = nengo.Node(np.zeros(n))
+        ensembles = [
+            nengo.Ensemble(n, 1, neuron_type=KLIF(), gain=np.ones(n), bias=np.zeros(n))
+            for _ in range(2)
+        ]
+        probes = []
+        for ens in ensembles:
+            nengo.Connection(inp, ens.neurons, synapse=None)
+            probes.append(nengo.Probe(ens.neurons))
+        nengo_snnext.configure_training("surrogate", ensemble=ensembles[0])
+    sim = dl_simulator(net)
+    builder = neuron_builder(sim)
+    assert len(builder.ops) == 2 and [m.kind for m in builder.modes] == ["surrogate", "rate"]
+    J = rng.uniform(0, 4, size=(1, 5, n))
+    out, _, _ = run_with_gradients(sim, {inp: J}, {p: np.ones_like(J) for p in probes})
+    assert set(np.unique(out[probes[0]])) == {0.0, 1000.0}
+    assert not set(np.unique(out[probes[1]])) <= {0.0, 1000.0}
 
 
 LIF_LAYERS = [KLIF(amplitude=0.01), DiscreteLIF(amplitude=0.01), KLIF(k=1.5, amplitude=0.01)]
@@ -105,8 +89,8 @@ def three_layer_gradients(layers, mode, n_steps, dl_simulator, rng, **kwargs):
     net = spiking_classifier(layers, 16, 4, hidden=(32, 32, 32), rate=333.0)
     x = {net.inp: np.tile(rng.uniform(0, 1, size=(4, 1, 16)), (1, n_steps, 1))}
     c = {net.out_p: rng.normal(size=(4, n_steps, 4))}
-    with training(mode):
-        sim = dl_simulator(net, minibatch_size=4, **kwargs)
+    use_training(net, mode)
+    sim = dl_simulator(net, minibatch_size=4, **kwargs)
     _, _, grads = run_with_gradients(sim, x, c, wrt=[d.kernel for d in net.dense])
     return grads
 
@@ -169,8 +153,8 @@ def test_digits_spiking_accuracy(
     # 333 Hz = one spike every 3 steps at x = 1: with tau = 2 steps, lower max_rates
     # make the tuning curves almost a step (see docs/nengo_dl.md)
     net = spiking_classifier(neuron_types, 64, 10, hidden, rate=333.0, seed=0)
-    with training(mode):
-        sim = dl_simulator(net, minibatch_size=32, seed=0)
+    use_training(net, mode)
+    sim = dl_simulator(net, minibatch_size=32, seed=0)
     before = accuracy(sim, net, x_test, y_test, n_steps=test_steps)
     fit_classifier(sim, net, x_train, y_train, n_steps=train_steps, epochs=epochs)
     after = accuracy(sim, net, x_test, y_test, n_steps=test_steps)
@@ -199,8 +183,8 @@ def test_fashion_mnist_spiking_accuracy(
     x_train = x_train.reshape(len(x_train), -1).astype(np.float32) / 255
     x_test = x_test.reshape(len(x_test), -1).astype(np.float32) / 255
     net = spiking_classifier(KLIF(amplitude=0.01), 784, 10, (512,), rate=333.0, seed=0)
-    with training(mode):
-        sim = dl_simulator(net, minibatch_size=100, seed=0)
+    use_training(net, mode)
+    sim = dl_simulator(net, minibatch_size=100, seed=0)
     fit_classifier(
         sim, net, x_train, y_train.astype(np.int64), n_steps=train_steps, epochs=epochs,
         learning_rate=0.001,
