@@ -78,7 +78,7 @@ def test_spontaneous_firing_with_zero_input(Simulator):
     # a single step from H = 0 never fires (clip(0 - 0.2, 0, 1) = 0): the spontaneous
     # rate comes from the noise kept in the membrane
     assert oscillation_spike_probability(
-        NUMPY_OPS, 0.0, noise=neuron_type.noise_spec(), threshold=1.0, negative_slope=-0.03
+        NUMPY_OPS, 0.0, distribution=neuron_type.noise_distribution(), threshold=1.0, negative_slope=-0.03
     ) == 0
 
 
@@ -101,7 +101,7 @@ def test_rate_increases_with_input(noise):
 def test_rate_curve_matches_a_finer_chain(noise, rng):
     neuron_type = NeuralOscillation(noise=noise)
     curve = neuron_type.rate_curve()
-    spec = neuron_type.noise_spec()
+    spec = neuron_type.noise_distribution()
     J = rng.uniform(curve.threshold, curve.saturation, size=40)
     fine, _ = renewal_chain(0.5, J, 0.0, 1.0, threshold=1.0, negative_slope=-0.03,
                             cdf=partial(noise_cdf, NUMPY_OPS, spec),
@@ -171,7 +171,7 @@ def test_parameter_validation(make, match):
 def test_gaussian_noise_is_the_thesis_code():
     assert NeuralOscillation(noise="gaussian").noise == nengo.dists.Gaussian(0, 0.5)
     assert NeuralOscillation().noise == nengo.dists.Uniform(-0.2, 0.8)
-    assert NeuralOscillation(noise=nengo.dists.Gaussian(0.1, 0.3)).noise_spec().scale == 0.3
+    assert NeuralOscillation(noise=nengo.dists.Gaussian(0.1, 0.3)).noise_distribution().scale == 0.3
 
 
 @pytest.mark.parametrize(
