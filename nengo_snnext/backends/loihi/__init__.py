@@ -5,7 +5,15 @@ is imported (it imports TensorFlow, which ``import nengo_snnext`` must not).
 """
 
 from nengo_snnext.backends.loihi import lif  # noqa: F401  (registers builders)
+from nengo_snnext.backends.loihi._compartment import (
+    loihi_lif_rates,
+    register_linear_compartment,
+)
 from nengo_snnext.backends.loihi.fidelity import FidelityReport, fidelity_report
-from nengo_snnext.backends.loihi.lif import loihi_lif_rates
 
-__all__ = ["FidelityReport", "fidelity_report", "loihi_lif_rates"]
+__all__ = [
+    "FidelityReport",
+    "fidelity_report",
+    "loihi_lif_rates",
+    "register_linear_compartment",
+]

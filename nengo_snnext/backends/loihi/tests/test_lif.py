@@ -17,10 +17,11 @@ from nengo_snnext import (  # noqa: E402
     NoisyLIF,
 )
 from nengo_snnext.backends.loihi import fidelity_report, loihi_lif_rates  # noqa: E402
-from nengo_snnext.backends.loihi.lif import chip_leak  # noqa: E402
+from nengo_snnext.backends.loihi._compartment import chip_leak  # noqa: E402
+from nengo_snnext.backends.loihi.fidelity import emulator  # noqa: E402
 
-# nengo-loihi's emulator fills int32 arrays with NaN before setting them (interface.py)
-pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")
+# every emulator run here must be free of RuntimeWarnings (see fidelity.emulator)
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 
 @pytest.mark.parametrize(
@@ -51,7 +52,7 @@ def test_emulator_matches_chip_faithful_rates(neuron_type, rng):
 
 
 def test_chip_leak_quantisation():
-    # decay_v = round(4095 (1 - leak)); leak' = (4096 - decay_v) / 4096
+    # decay_v = round(4095 (1 - leak)) (in float32); leak' = (4096 - decay_v) / 4096
     assert chip_leak(0.5) == 0.5  # round(2047.5) = 2048 -> 2048/4096
     assert chip_leak(0.56) == (4096 - 1802) / 4096
     assert abs(chip_leak(0.9) - 0.9) < 2 ** -12
@@ -91,7 +92,7 @@ def test_unmappable_runs_off_chip_when_asked():
         p = nengo.Probe(on_chip, synapse=0.05)
         nengo_loihi.add_params(net)
         net.config[ens].on_chip = False
-    with nengo_loihi.Simulator(net, progress_bar=False) as sim:
+    with emulator(net, progress_bar=False) as sim:
         sim.run(0.3)
     assert abs(sim.data[p][-50:].mean() - 0.5) < 0.1
 
@@ -103,7 +104,7 @@ def test_nef_sine_on_emulator(plt):
         nengo.Connection(stim, ens)
         p = nengo.Probe(ens, synapse=0.02)
         p_in = nengo.Probe(stim, synapse=nengo.Lowpass(0.005).combine(nengo.Lowpass(0.02)))
-    with nengo_loihi.Simulator(net, progress_bar=False) as sim:
+    with emulator(net, progress_bar=False) as sim:
         sim.run(1.0)
     keep = sim.trange() > 0.1
     rmse = np.sqrt(np.mean((sim.data[p][keep] - sim.data[p_in][keep]) ** 2))
