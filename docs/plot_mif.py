@@ -64,8 +64,8 @@ def plot_sine(neuron_type, name, color, filename):
     ax.set_yticks([])
     ax = axes[1, 1]
     ax.plot(t[short], 1e3 * d["voltage"][short, 0], color=color, lw=0.8)
-    ax.axhline(1e3 * neuron_type.v_th, color="k", lw=0.5, ls=":", label="v_th (M1 SET)")
-    ax.axhline(1e3 * neuron_type.v_reset, color="k", lw=0.5, ls="--", label="v_reset (M1 RESET)")
+    ax.axhline(1e3 * neuron_type.V_th, color="k", lw=0.5, ls=":", label="V_th (M1 SET)")
+    ax.axhline(1e3 * neuron_type.V_reset, color="k", lw=0.5, ls="--", label="V_reset (M1 RESET)")
     if isinstance(neuron_type, MIF2):
         ax.axhline(1e3 * neuron_type.E_reset, color="b", lw=0.5, ls="-.", label="E_reset")
     ax.set_title("(d) membrane voltage (dt = 0.1 ms), first 0.25 s")

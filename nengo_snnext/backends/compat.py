@@ -27,3 +27,22 @@ def untested_version_warnings_silenced():
         for message in UNTESTED_NENGO_WARNINGS:
             warnings.filterwarnings("ignore", message=message, category=UserWarning)
         yield
+
+
+def loihi_emulator(network, **kwargs):
+    """``nengo_loihi.Simulator(network, **kwargs)`` without nengo-loihi's NaN-fill cast warning.
+
+    nengo-loihi 1.1's emulator set-up (``CompartmentState.__init__`` in
+    ``nengo_loihi/emulator/interface.py``) fills its int32 parameter arrays with
+    ``np.full(n, np.nan, dtype=np.int32)`` before writing every entry; numpy
+    >= 1.24 reports that cast as "RuntimeWarning: invalid value encountered in
+    cast" on every integer-emulator ``Simulator``. The NaN placeholders are all
+    overwritten. Numpy's ``invalid`` error state is set to ignore for the
+    construction only (not a warnings filter; running is unaffected). Remove
+    when nengo-loihi allocates those arrays without NaN.
+    """
+    import nengo_loihi  # noqa: PLC0415  (imports TensorFlow: only when asked for)
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return nengo_loihi.Simulator(network, **kwargs)

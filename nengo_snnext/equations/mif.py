@@ -12,7 +12,7 @@ The MIF step is therefore exact for any ``dt``, including ``dt`` larger than the
 membrane time constant (MIF2's whenever ``dt <= tau_ref``; see
 :func:`_fast_forward`), and may return more than one spike per step.
 
-Everything is computed in the normalised voltage ``u = (V - E_rest) / (v_th -
+Everything is computed in the normalised voltage ``u = (V - E_rest) / (V_th -
 E_rest)`` (threshold at ``u = 1``, rheobase at ``J = 1``), which is well
 conditioned in float32; the ``voltage`` state itself is in volts.
 
@@ -361,12 +361,12 @@ def mif_step(xp, dt, J, state, *, e_rest, delta_v, tau_off, tau_on, u_reset, tau
         \\quad \\text{(RESET)}, \\text{ then } V \\text{ is held for } \\tau_{ref}
 
     With ``memristive=False``, ``x = 0`` always and the spike resets ``V`` to
-    ``v_reset`` at once: between spikes ``V`` follows eq. 1.5 exactly,
+    ``V_reset`` at once: between spikes ``V`` follows eq. 1.5 exactly,
     ``V(t) = V_0 e^{-t/tau} + (E_rest + R_off I)(1 - e^{-t/tau})``.
 
     Parameters (normalised; see :meth:`.MIF.equation_params`): ``e_rest`` and
-    ``delta_v = v_th - E_rest`` (V) convert the voltage; ``tau_off = R_off C``,
-    ``tau_on = R_on C``, ``tau_ref`` in seconds; ``u_reset = (v_reset -
+    ``delta_v = V_th - E_rest`` (V) convert the voltage; ``tau_off = R_off C``,
+    ``tau_on = R_on C``, ``tau_ref`` in seconds; ``u_reset = (V_reset -
     E_rest) / delta_v``. Returns ``(spike_count, MIFState)``.
     """
     u = (state.voltage - e_rest) / delta_v

@@ -50,7 +50,7 @@ def mif2_step(
     M1 behaves as in :func:`mif_step`. The M2 branch is connected only during
     the refractory period (``g_ref = 1``; the thesis: ``E_reset`` acts "during
     refractory time"), when the input and M1 are disconnected, so the membrane
-    relaxes from ``v_reset`` toward ``E_reset``. M2 is volatile:
+    relaxes from ``V_reset`` toward ``E_reset``. M2 is volatile:
     ``dx2/dt = -x2 / tau_relax``, and each spike sets ``x2 <- x2 + eta (1 - x2)``.
     The growing hyperpolarisation lengthens successive inter-spike intervals
     (adaptation). With ``memristive=False`` both memristors stay OFF.

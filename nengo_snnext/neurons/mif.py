@@ -52,15 +52,15 @@ class MemristiveNeuronType(SpikingNeuronType):
     R_off = FiniteNumberParam("R_off", low=0, low_open=True)
     C = FiniteNumberParam("C", low=0, low_open=True)
     E_rest = FiniteNumberParam("E_rest")
-    v_th = FiniteNumberParam("v_th")
-    v_reset = FiniteNumberParam("v_reset")
+    V_th = FiniteNumberParam("V_th")
+    V_reset = FiniteNumberParam("V_reset")
     tau_ref = FiniteNumberParam("tau_ref", low=0)
     memristive = BoolParam("memristive")
 
     rates_depend_on_dt = False
 
     def __init__(
-        self, *, R_on, R_off, C, E_rest, v_th, v_reset, tau_ref, memristive,
+        self, *, R_on, R_off, C, E_rest, V_th, V_reset, tau_ref, memristive,
         amplitude, dt, initial_state,
     ):
         super().__init__(amplitude=amplitude, dt=dt, initial_state=initial_state)
@@ -68,25 +68,25 @@ class MemristiveNeuronType(SpikingNeuronType):
         self.R_off = R_off
         self.C = C
         self.E_rest = E_rest
-        self.v_th = v_th
-        self.v_reset = v_reset
+        self.V_th = V_th
+        self.V_reset = V_reset
         self.tau_ref = tau_ref
         self.memristive = memristive
         self._require(
             R_on < R_off, "R_on", f"R_on ({R_on:g} ohm) must be below R_off ({R_off:g} ohm)"
         )
         self._require(
-            v_th > E_rest, "v_th",
-            f"spike threshold v_th ({v_th:g} V) must be above E_rest ({E_rest:g} V)",
+            V_th > E_rest, "V_th",
+            f"spike threshold V_th ({V_th:g} V) must be above E_rest ({E_rest:g} V)",
         )
         self._require(
-            v_reset < v_th, "v_reset",
-            f"v_reset ({v_reset:g} V) must be below the spike threshold v_th ({v_th:g} V)",
+            V_reset < V_th, "V_reset",
+            f"V_reset ({V_reset:g} V) must be below the spike threshold V_th ({V_th:g} V)",
         )
         if memristive:
             self._require(
-                v_reset > E_rest, "v_reset",
-                f"with memristive=True, v_reset ({v_reset:g} V) is the memristor's RESET "
+                V_reset > E_rest, "V_reset",
+                f"with memristive=True, V_reset ({V_reset:g} V) is the memristor's RESET "
                 f"threshold E_rest + V_th2 and must be above E_rest ({E_rest:g} V), otherwise "
                 f"the memristor never switches off; use memristive=False for a reset at or "
                 f"below rest",
@@ -110,15 +110,15 @@ class MemristiveNeuronType(SpikingNeuronType):
 
     @property
     def rheobase_current(self):
-        """Current (A) of ``J = 1``: ``(v_th - E_rest) / R_off``, the frozen neuron's rheobase."""
-        return (self.v_th - self.E_rest) / self.R_off
+        """Current (A) of ``J = 1``: ``(V_th - E_rest) / R_off``, the frozen neuron's rheobase."""
+        return (self.V_th - self.E_rest) / self.R_off
 
     @property
     def lock_current(self):
         """``J`` at and above which a memristive neuron locks ON (depolarisation block).
 
         The ON-phase target ``E_rest + R_on I`` reaches the RESET threshold
-        ``v_reset``: ``J_lock = (v_reset - E_rest) / (v_th - E_rest) * R_off / R_on``.
+        ``V_reset``: ``J_lock = (V_reset - E_rest) / (V_th - E_rest) * R_off / R_on``.
         ``inf`` for ``memristive=False``.
         """
         if not self.memristive:
@@ -127,7 +127,7 @@ class MemristiveNeuronType(SpikingNeuronType):
 
     @property
     def _u_reset(self):
-        return (self.v_reset - self.E_rest) / (self.v_th - self.E_rest)
+        return (self.V_reset - self.E_rest) / (self.V_th - self.E_rest)
 
     def _base_params(self):
         """Normalised parameters of the membrane and M1, shared by MIF and MIF2."""
@@ -145,21 +145,21 @@ class MemristiveNeuronType(SpikingNeuronType):
 
         The step is exact for any ``dt``, so they do not depend on it.
         """
-        return dict(e_rest=self.E_rest, delta_v=self.v_th - self.E_rest, **self.rate_params(dt))
+        return dict(e_rest=self.E_rest, delta_v=self.V_th - self.E_rest, **self.rate_params(dt))
 
     # --- state ----------------------------------------------------------------
 
     def make_state(self, n_neurons, rng=np.random, dtype=None):
-        """Sample the initial state; the default voltage is uniform on ``[E_rest, v_th)``.
+        """Sample the initial state; the default voltage is uniform on ``[E_rest, V_th)``.
 
-        ``state["voltage"]`` is ``Uniform(0, 1)`` in units of ``v_th - E_rest``
+        ``state["voltage"]`` is ``Uniform(0, 1)`` in units of ``V_th - E_rest``
         above ``E_rest`` (a class-level distribution cannot depend on the
         parameters); a user ``initial_state["voltage"]`` is taken in volts.
         """
         state = super().make_state(n_neurons, rng=rng, dtype=dtype)
         if self.initial_state is None or "voltage" not in self.initial_state:
             u = state["voltage"]
-            state["voltage"] = (self.E_rest + (self.v_th - self.E_rest) * u).astype(u.dtype)
+            state["voltage"] = (self.E_rest + (self.V_th - self.E_rest) * u).astype(u.dtype)
         return state
 
     # --- rates and gain/bias --------------------------------------------------
@@ -217,8 +217,8 @@ class MIF(MemristiveNeuronType):
     An RC membrane whose leak resistor is a memristor ``M1`` in series with the
     battery ``E_rest``. ``M1`` is an ideal hysteretic threshold switch driven by
     its own voltage ``V - E_rest``: it switches ON (``R_on``) when that voltage
-    reaches ``V_th1 = v_th - E_rest`` (the spike) and OFF (``R_off``) when it
-    falls to ``V_th2 = v_reset - E_rest``, after which the membrane is held for
+    reaches ``V_th1 = V_th - E_rest`` (the spike) and OFF (``R_off``) when it
+    falls to ``V_th2 = V_reset - E_rest``, after which the membrane is held for
     the refractory period ``tau_ref``:
 
     .. math::
@@ -229,15 +229,15 @@ class MIF(MemristiveNeuronType):
         x &: 0 \\to 1 \\text{ at } V = v_{th} \\text{ (spike)}, \\qquad
         1 \\to 0 \\text{ at } V = v_{reset}, \\text{ then } V \\text{ held for } \\tau_{ref}
 
-    ``J = 1`` is the rheobase of the frozen neuron (``I = (v_th - E_rest) /
+    ``J = 1`` is the rheobase of the frozen neuron (``I = (V_th - E_rest) /
     R_off``, 11 nA by default). While ``M1`` is ON the membrane discharges with
     ``tau_on = R_on C`` (20 us by default) toward ``E_rest + R_on I``; for ``J >=``
-    :attr:`lock_current` (4.545 by default) that target is above ``v_reset``,
+    :attr:`lock_current` (4.545 by default) that target is above ``V_reset``,
     ``M1`` stays ON and the neuron falls silent (depolarisation block), so the
     rate curve peaks (615.5 Hz at J = 4.4 by default) and then drops to 0.
 
     With ``memristive=False`` the memristor is frozen at ``R_off`` and a spike
-    resets ``V`` to ``v_reset`` instantly: an LIF with ``tau = R_off C`` (2 ms).
+    resets ``V`` to ``V_reset`` instantly: an LIF with ``tau = R_off C`` (2 ms).
     Between spikes it follows the thesis' eq. 1.5 exactly,
     ``V(t) = V_0 e^{-t/tau} + (E_rest + R_off I)(1 - e^{-t/tau})``, and
 
@@ -248,8 +248,8 @@ class MIF(MemristiveNeuronType):
         \\qquad V_\\infty = E_{rest} + R_{off} I
 
     (the memristive rate adds the ON time ``tau_on ln((1 - rho J) / (u_reset -
-    rho J))`` to the period, ``rho = R_on / R_off``, ``u_reset = (v_reset -
-    E_rest) / (v_th - E_rest)``). The step is exact for any ``dt`` (event times
+    rho J))`` to the period, ``rho = R_on / R_off``, ``u_reset = (V_reset -
+    E_rest) / (V_th - E_rest)``). The step is exact for any ``dt`` (event times
     solved inside the step; several spikes per step are possible), and
     ``rates()`` is exact in both modes.
 
@@ -263,11 +263,11 @@ class MIF(MemristiveNeuronType):
         Membrane capacitance (F); thesis value 0.2 nF.
     E_rest : float
         Rest battery in series with the memristor (V).
-    v_th : float
+    V_th : float
         Spike threshold (V): the memristor's SET voltage ``E_rest + V_th1``.
-    v_reset : float
+    V_reset : float
         Reset voltage (V): the memristor's RESET voltage ``E_rest + V_th2``;
-        must lie between ``E_rest`` and ``v_th`` when ``memristive``.
+        must lie between ``E_rest`` and ``V_th`` when ``memristive``.
     tau_ref : float
         Refractory period (s) after the reset, during which ``V`` is held.
     memristive : bool
@@ -277,7 +277,7 @@ class MIF(MemristiveNeuronType):
     dt : float
         Kept for the common interface; MIF's rates do not depend on it.
     initial_state : {str: Distribution or array_like}
-        Initial ``voltage`` (V; default uniform on ``[E_rest, v_th)``),
+        Initial ``voltage`` (V; default uniform on ``[E_rest, V_th)``),
         ``memristor`` (0) and ``refractory_time`` (s, 0).
 
     Attributes
@@ -313,8 +313,8 @@ class MIF(MemristiveNeuronType):
         R_off=10e6,
         C=0.2e-9,
         E_rest=0.0,
-        v_th=0.110,
-        v_reset=0.005,
+        V_th=0.110,
+        V_reset=0.005,
         tau_ref=0.001,
         memristive=True,
         amplitude=1.0,
@@ -322,7 +322,7 @@ class MIF(MemristiveNeuronType):
         initial_state=None,
     ):
         super().__init__(
-            R_on=R_on, R_off=R_off, C=C, E_rest=E_rest, v_th=v_th, v_reset=v_reset,
+            R_on=R_on, R_off=R_off, C=C, E_rest=E_rest, V_th=V_th, V_reset=V_reset,
             tau_ref=tau_ref, memristive=memristive, amplitude=amplitude, dt=dt,
             initial_state=initial_state,
         )

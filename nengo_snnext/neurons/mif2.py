@@ -20,11 +20,11 @@ class MIF2(MemristiveNeuronType):
         \\frac{1}{R_{M2}} = \\frac{x_2}{R_{on2}} + \\frac{1 - x_2}{R_{off2}}
 
     ``M1`` (to ``E_rest``) and everything outside the refractory period are
-    exactly :class:`.MIF`: the spike at ``v_th``, the memristive discharge to
-    ``v_reset``, and, between spikes, the thesis' eq. 1.5. The ``M2`` branch
+    exactly :class:`.MIF`: the spike at ``V_th``, the memristive discharge to
+    ``V_reset``, and, between spikes, the thesis' eq. 1.5. The ``M2`` branch
     hyperpolarises *during the refractory period* (``g_ref = 1`` only then; the
     thesis: ``E_reset`` acts "during refractory time"): input and ``M1`` are
-    disconnected as in MIF, and the membrane relaxes from ``v_reset`` toward
+    disconnected as in MIF, and the membrane relaxes from ``V_reset`` toward
     ``E_reset < E_rest`` with conductance ``1 / R_M2``. ``M2`` is volatile:
 
     .. math::
@@ -34,7 +34,7 @@ class MIF2(MemristiveNeuronType):
 
     (each spike drives ``M2`` above its SET voltage briefly, switching a fraction
     ``eta`` of its OFF part ON). Under a step input ``x2`` builds up spike by
-    spike, each refractory period ends further below ``v_reset`` and the
+    spike, each refractory period ends further below ``V_reset`` and the
     inter-spike intervals grow (rate adaptation) until ``x2`` settles. The rate
     is never above MIF's with the same shared parameters: only the
     post-refractory voltage differs, and it is lower.
@@ -56,9 +56,9 @@ class MIF2(MemristiveNeuronType):
         Membrane capacitance (F); thesis value 0.2 nF.
     E_rest : float
         Rest battery in series with ``M1`` (V).
-    v_th : float
+    V_th : float
         Spike threshold (V): ``M1``'s SET voltage ``E_rest + V_th1``.
-    v_reset : float
+    V_reset : float
         Reset voltage (V): ``M1``'s RESET voltage ``E_rest + V_th2``.
     tau_ref : float
         Refractory period (s), during which ``M2`` hyperpolarises the membrane.
@@ -80,7 +80,7 @@ class MIF2(MemristiveNeuronType):
     dt : float
         Kept for the common interface; the rates do not depend on it.
     initial_state : {str: Distribution or array_like}
-        Initial ``voltage`` (V; default uniform on ``[E_rest, v_th)``),
+        Initial ``voltage`` (V; default uniform on ``[E_rest, V_th)``),
         ``memristor``, ``memristor2`` (0) and ``refractory_time`` (s, 0).
 
     Attributes
@@ -123,8 +123,8 @@ class MIF2(MemristiveNeuronType):
         R_off=10e6,
         C=0.2e-9,
         E_rest=0.0,
-        v_th=0.110,
-        v_reset=0.005,
+        V_th=0.110,
+        V_reset=0.005,
         tau_ref=0.001,
         E_reset=-0.110,
         R_on2=1e6,
@@ -137,7 +137,7 @@ class MIF2(MemristiveNeuronType):
         initial_state=None,
     ):
         super().__init__(
-            R_on=R_on, R_off=R_off, C=C, E_rest=E_rest, v_th=v_th, v_reset=v_reset,
+            R_on=R_on, R_off=R_off, C=C, E_rest=E_rest, V_th=V_th, V_reset=V_reset,
             tau_ref=tau_ref, memristive=memristive, amplitude=amplitude, dt=dt,
             initial_state=initial_state,
         )
@@ -156,7 +156,7 @@ class MIF2(MemristiveNeuronType):
 
     def _m2_params(self):
         return dict(
-            u_battery=(self.E_reset - self.E_rest) / (self.v_th - self.E_rest),
+            u_battery=(self.E_reset - self.E_rest) / (self.V_th - self.E_rest),
             rate_off2=1.0 / (self.R_off2 * self.C),
             rate_on2=1.0 / (self.R_on2 * self.C),
             set_fraction=self.set_fraction,

@@ -4,7 +4,9 @@ import inspect
 import re
 from pathlib import Path
 
+import nengo
 import pytest
+from nengo.exceptions import ValidationError
 
 import nengo_snnext
 
@@ -23,7 +25,27 @@ def public_neuron_types():
     return [
         obj for name in nengo_snnext.__all__
         if inspect.isclass(obj := getattr(nengo_snnext, name))
+        and issubclass(obj, nengo.neurons.NeuronType)
     ]
+
+
+def numeric_arguments(cls):
+    """``(name, default)`` of every float argument of ``cls.__init__``."""
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    return [
+        (p.name, p.default) for p in parameters
+        if isinstance(p.default, (int, float)) and not isinstance(p.default, bool)
+    ]
+
+
+@pytest.mark.parametrize("cls", public_neuron_types(), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")], ids=str)
+def test_nan_and_inf_parameters_raise_validation_error(cls, bad):
+    arguments = numeric_arguments(cls)
+    assert arguments
+    for name, _ in arguments:
+        with pytest.raises(ValidationError, match=name):
+            cls(**{name: bad})
 
 
 @pytest.mark.parametrize("cls", public_neuron_types(), ids=lambda c: c.__name__)

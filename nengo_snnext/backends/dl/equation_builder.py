@@ -26,6 +26,7 @@ from tensorflow.python.framework import smart_cond
 
 from nengo_snnext.backends.dl.ops import TF_OPS
 from nengo_snnext.backends.dl.surrogate import resolve_surrogate, surrogate_spike
+from nengo_snnext.equations.lif import heaviside
 from nengo_snnext.equations.noise import scale_noise
 from nengo_snnext.training import TrainingMode
 
@@ -242,8 +243,8 @@ class EquationBuilder(TFNeuronBuilder):
         """One operator's step and rate keywords, its amplitude and its mode."""
         neurons = op.neurons
         params = dict(neurons.equation_params(dt))
-        if surrogate is not None:
-            params["spike"] = surrogate_spike(*surrogate)
+        if neurons.surrogate is not None:  # the equation takes a spike function
+            params["spike"] = heaviside if surrogate is None else surrogate_spike(*surrogate)
         rate_params = neurons.training_rate_params(dt, n_neurons=op.J.shape[0])
         params.update({RATE + name: value for name, value in rate_params.items()})
         params[RATE + "kind"] = mode.kind

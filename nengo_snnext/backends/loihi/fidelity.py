@@ -3,9 +3,9 @@
 from typing import NamedTuple
 
 import nengo
-import nengo_loihi
 import numpy as np
 
+from nengo_snnext.backends.compat import loihi_emulator
 from nengo_snnext.gallery import simulate_tuning
 
 # neuron type class -> chip-faithful rate function(neuron_type, J, dt)
@@ -26,23 +26,6 @@ def chip_rates(neuron_type, J, dt):
         f"no chip-faithful rates registered for {type(neuron_type).__name__}; register "
         f"the type with nengo_snnext.backends.loihi.register_linear_compartment"
     )
-
-
-def emulator(network, **kwargs):
-    """``nengo_loihi.Simulator(network, **kwargs)`` without nengo-loihi's NaN-fill cast warning.
-
-    nengo-loihi 1.1's emulator set-up (``CompartmentState.__init__`` in
-    ``nengo_loihi/emulator/interface.py``) fills its int32 parameter arrays with
-    ``np.full(n, np.nan, dtype=np.int32)`` before writing every entry; numpy
-    >= 1.24 reports that cast as "RuntimeWarning: invalid value encountered in
-    cast" on every integer-emulator ``Simulator``. Nothing in our builder casts;
-    the NaN placeholders are all overwritten. Numpy's ``invalid`` floating-point
-    error state is set to ignore for the construction only (not a warnings
-    filter; running the simulator is unaffected). Remove when nengo-loihi
-    allocates those arrays without NaN (or the numpy pin goes below 1.24).
-    """
-    with np.errstate(invalid="ignore"):
-        return nengo_loihi.Simulator(network, **kwargs)
 
 
 class FidelityReport(NamedTuple):
@@ -94,7 +77,7 @@ def fidelity_report(neuron_type, currents=None, *, dt=0.001, sim_time=1.0, seed=
     neuron_type = neuron_type.replace(dt=dt, initial_state={"voltage": nengo.dists.Choice([0])})
     result = simulate_tuning(
         str(neuron_type), neuron_type, currents, sim_time=sim_time, dt=dt, seed=seed,
-        simulator=emulator,
+        simulator=loihi_emulator,
     )
     return FidelityReport(
         neuron_type,

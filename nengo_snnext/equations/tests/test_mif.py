@@ -24,11 +24,11 @@ TAU = R_OFF * C  # 2.000 ms (thesis: 10 MOhm * 0.2 nF)
 I_RH = (V_TH - E_REST) / R_OFF  # 11 nA: J = 1
 
 
-def mif_params(memristive=True, v_reset=V_RESET, tau_ref=TAU_REF, R_on=R_ON):
+def mif_params(memristive=True, V_reset=V_RESET, tau_ref=TAU_REF, R_on=R_ON):
     delta = V_TH - E_REST
     return dict(
         e_rest=E_REST, delta_v=delta, tau_off=TAU, tau_on=R_on * C,
-        u_reset=(v_reset - E_REST) / delta, tau_ref=tau_ref, memristive=memristive,
+        u_reset=(V_reset - E_REST) / delta, tau_ref=tau_ref, memristive=memristive,
     )
 
 
@@ -107,12 +107,12 @@ def test_frozen_rate_closed_form_and_nengo_lif():
     rate = mif_rate(xp, J, **rate_params(mif_params(False)))
     assert np.allclose(rate, expected, rtol=1e-12, atol=0)
     # reset at E_rest: exactly nengo's LIFRate with tau_rc = R_off C (spec 1.2)
-    rate0 = mif_rate(xp, J, **rate_params(mif_params(False, v_reset=E_REST, tau_ref=0.002)))
+    rate0 = mif_rate(xp, J, **rate_params(mif_params(False, V_reset=E_REST, tau_ref=0.002)))
     lif = nengo.LIFRate(tau_rc=TAU, tau_ref=0.002).rates(J[:, None], np.ones(1), np.zeros(1))[:, 0]
     assert np.allclose(rate0, lif, rtol=1e-12, atol=1e-12)
     # spec 5.4: tau = 2 ms, t_ref = 2 ms, J = 2 -> 1 / (2 ms + 2 ms ln 2) = 295.3081 Hz
     assert np.isclose(mif_rate(xp, np.array(2.0), **rate_params(
-        mif_params(False, v_reset=E_REST, tau_ref=0.002))), 295.3081, atol=1e-4)
+        mif_params(False, V_reset=E_REST, tau_ref=0.002))), 295.3081, atol=1e-4)
 
 
 def test_memristive_rate_closed_form():
@@ -133,25 +133,25 @@ def test_memristive_rate_closed_form():
 
 
 def test_switching_events_follow_the_law():
-    # start at the SET instant: V = v_th, x = 1; J = 2 -> ON target E_rest + R_on I = 2.2 mV
+    # start at the SET instant: V = V_th, x = 1; J = 2 -> ON target E_rest + R_on I = 2.2 mV
     J = np.array([2.0])
     target = E_REST + R_ON * J * I_RH
     t_on = R_ON * C * np.log((V_TH - target) / (V_RESET - target))  # 20 us ln(107.8/2.8)
     assert np.isclose(t_on[0], 7.3013e-5, rtol=1e-4)
     params = mif_params(True)
     state = MIFState(np.array([V_TH]), np.ones(1), np.zeros(1))
-    # just before RESET: still ON, V on the R_on C discharge curve, above v_reset
+    # just before RESET: still ON, V on the R_on C discharge curve, above V_reset
     _, s1 = mif_step(xp, t_on[0] * (1 - 1e-9), J, state, **params)
     assert s1.memristor[0] == 1 and V_RESET < s1.voltage[0] < V_RESET + 1e-9
     half = t_on[0] / 2
     _, s_half = mif_step(xp, half, J, state, **params)
     on_curve = target[0] + (V_TH - target[0]) * np.exp(-half / (R_ON * C))
     assert np.isclose(s_half.voltage[0], on_curve, rtol=1e-12)
-    # just after: OFF at exactly v_reset, refractory for the rest of tau_ref
+    # just after: OFF at exactly V_reset, refractory for the rest of tau_ref
     _, s2 = mif_step(xp, t_on[0] + 1e-7, J, state, **params)
     assert s2.memristor[0] == 0 and s2.voltage[0] == pytest.approx(V_RESET, abs=1e-15)
     assert s2.refractory_time[0] == pytest.approx(TAU_REF - 1e-7, abs=1e-15)
-    # SET happens exactly when V reaches v_th: never above it, and only then
+    # SET happens exactly when V reaches V_th: never above it, and only then
     dt = 1e-5
     counts, states = run(mif_step, mif_state(0.0), J, dt, 800, **params)
     V = np.array([s.voltage[0] for s in states])
@@ -159,12 +159,12 @@ def test_switching_events_follow_the_law():
     assert V.max() <= V_TH and counts.sum() >= 3
     on_steps = np.flatnonzero(np.diff(np.concatenate([[0], x])) > 0)
     assert np.array_equal(on_steps, np.flatnonzero(counts[:, 0]))
-    # while ON, V lies strictly between v_reset and v_th
+    # while ON, V lies strictly between V_reset and V_th
     assert np.all((V[x == 1] > V_RESET) & (V[x == 1] < V_TH))
 
 
 def test_depolarisation_block():
-    # J >= J_lock: the ON target E_rest + R_on I exceeds v_reset, M1 never resets
+    # J >= J_lock: the ON target E_rest + R_on I exceeds V_reset, M1 never resets
     J = np.array([4.6, 8.0])
     counts, states = run(mif_step, mif_state([0.0, 0.0]), J, 0.001, 30, **mif_params(True))
     assert np.all(counts.sum(axis=0) == 1)
@@ -244,7 +244,7 @@ def test_trace_independent_of_dt_for_constant_input(memristive):
 def test_subthreshold_trace_converges_with_dt_for_sine_input(plt):
     # J(t) = a + b sin(w t) below rheobase: the only dt error is the piecewise-constant
     # (end-of-step) sampling of J, first order in dt. Reference: the exact solution of
-    # tau du/dt = J(t) - u, u(0) = 0, in units of v_th - E_rest.
+    # tau du/dt = J(t) - u, u(0) = 0, in units of V_th - E_rest.
     a, b, w = 0.5, 0.4, 2 * np.pi * 40
 
     def exact(t):

@@ -16,8 +16,8 @@ from nengo_snnext.tests.nef import decoded_rmse
 CORNERS = [
     MIF(),
     MIF(memristive=False),
-    MIF(R_on=500e3, v_reset=0.02, tau_ref=0.0),
-    MIF(memristive=False, E_rest=-0.07, v_th=-0.055, v_reset=-0.075, tau_ref=0.002),
+    MIF(R_on=500e3, V_reset=0.02, tau_ref=0.0),
+    MIF(memristive=False, E_rest=-0.07, V_th=-0.055, V_reset=-0.075, tau_ref=0.002),
     MIF2(),
     MIF2(memristive=False),
     MIF2(set_fraction=0.1, tau_relax=0.05, E_reset=-0.05),
@@ -78,9 +78,9 @@ def test_frozen_mif_equals_eq_1_5_in_nengo(Simulator, allclose):
 
 
 def test_frozen_mif_is_nengo_lif_with_reset_at_rest():
-    # v_reset = E_rest, tau = R_off C = 2 ms: the rate curve is nengo.LIFRate's
+    # V_reset = E_rest, tau = R_off C = 2 ms: the rate curve is nengo.LIFRate's
     J = np.linspace(-1, 10, 500)
-    mif = MIF(memristive=False, v_reset=0.0, tau_ref=0.002)
+    mif = MIF(memristive=False, V_reset=0.0, tau_ref=0.002)
     lif = nengo.LIFRate(tau_rc=0.002, tau_ref=0.002)
     ones, zeros = np.ones(1), np.zeros(1)
     assert np.allclose(mif.rates(J[:, None], ones, zeros), lif.rates(J[:, None], ones, zeros),
@@ -145,11 +145,11 @@ def test_default_ensemble_builds_fast(Simulator, neuron_type):
         (lambda: MIF(C=-0.2e-9), "C"),
         (lambda: MIF(C=np.nan), "C"),
         (lambda: MIF(E_rest=np.nan), "E_rest"),
-        (lambda: MIF(v_th=0.0), "v_th"),
-        (lambda: MIF(v_th=np.inf), "v_th"),
-        (lambda: MIF(v_reset=0.110), "v_reset"),
-        (lambda: MIF(v_reset=0.0), "v_reset"),  # memristive: RESET threshold must be > 0
-        (lambda: MIF(memristive=False, v_reset=0.2), "v_reset"),
+        (lambda: MIF(V_th=0.0), "V_th"),
+        (lambda: MIF(V_th=np.inf), "V_th"),
+        (lambda: MIF(V_reset=0.110), "V_reset"),
+        (lambda: MIF(V_reset=0.0), "V_reset"),  # memristive: RESET threshold must be > 0
+        (lambda: MIF(memristive=False, V_reset=0.2), "V_reset"),
         (lambda: MIF(tau_ref=-0.001), "tau_ref"),
         (lambda: MIF(memristive="yes"), "memristive"),
         (lambda: MIF(amplitude=0), "amplitude"),
@@ -174,8 +174,8 @@ def test_parameter_validation(make, attr):
 
 def test_frozen_reset_may_be_below_rest():
     # memristive=False is a plain LIF: a hyperpolarised reset is allowed
-    MIF(memristive=False, v_reset=-0.01)
-    MIF2(memristive=False, v_reset=-0.01)
+    MIF(memristive=False, V_reset=-0.01)
+    MIF2(memristive=False, V_reset=-0.01)
 
 
 @pytest.mark.parametrize("neuron_type", CORNERS, ids=str)
@@ -207,15 +207,15 @@ def test_state_fields_probes_and_units(Simulator):
     x2 = sim.data[probes2["memristor2"]]
     assert x2[:, 0].max() == 0  # sub-rheobase: no spikes, M2 stays OFF
     assert np.all(np.diff(x2[-50:, 2]) < 0.05) and x2[-1, 2] > 0.2  # adapted (x* ~ 0.46)
-    # after spikes MIF2 hyperpolarises below v_reset toward E_reset = -110 mV
+    # after spikes MIF2 hyperpolarises below V_reset toward E_reset = -110 mV
     assert sim.data[probes2["voltage"]][:, 2].min() < -0.05
 
 
 def test_default_initial_voltage_is_uniform_in_volts(rng):
-    neuron_type = MIF(E_rest=-0.07, v_th=-0.055, v_reset=-0.065)
+    neuron_type = MIF(E_rest=-0.07, V_th=-0.055, V_reset=-0.065)
     state = neuron_type.make_state(2000, rng=rng)
     assert -0.07 <= state["voltage"].min() and state["voltage"].max() < -0.055
-    assert abs(state["voltage"].mean() + 0.0625) < 1e-3  # midpoint of [E_rest, v_th)
+    assert abs(state["voltage"].mean() + 0.0625) < 1e-3  # midpoint of [E_rest, V_th)
     given = MIF(initial_state={"voltage": nengo.dists.Choice([0.05])}).make_state(3, rng=rng)
     assert np.all(given["voltage"] == 0.05)
 

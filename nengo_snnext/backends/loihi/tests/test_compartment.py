@@ -25,7 +25,7 @@ from nengo_snnext.backends.loihi._compartment import (  # noqa: E402
     chip_leak,
     compartment_parameters,
 )
-from nengo_snnext.backends.loihi.fidelity import emulator  # noqa: E402
+from nengo_snnext.backends.compat import loihi_emulator as emulator  # noqa: E402
 from nengo_snnext.gallery import simulate_tuning  # noqa: E402
 from nengo_snnext.neurons._discrete import DiscreteIntegratorNeuronType  # noqa: E402
 

@@ -18,7 +18,7 @@ from nengo_snnext import (  # noqa: E402
 )
 from nengo_snnext.backends.loihi import fidelity_report, loihi_lif_rates  # noqa: E402
 from nengo_snnext.backends.loihi._compartment import chip_leak  # noqa: E402
-from nengo_snnext.backends.loihi.fidelity import emulator  # noqa: E402
+from nengo_snnext.backends.compat import loihi_emulator as emulator  # noqa: E402
 
 # every emulator run here must be free of RuntimeWarnings (see fidelity.emulator)
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
