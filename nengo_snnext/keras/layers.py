@@ -1,0 +1,353 @@
+"""Keras layers for the nengo-snnext neuron types (keras-spiking's conventions).
+
+:class:`SpikingNeurons` runs any nengo-snnext neuron type along the time axis of
+its input; the named layers (:class:`KLIF`, :class:`DiscreteLIF`, ...) are the same
+layer with the neuron's parameters as constructor arguments. Input
+``(batch, time, ...)`` with any trailing shape (dense units, convolutional
+feature maps); output the spikes, ``amplitude / dt`` per spike as in Nengo, of
+the same shape. See ``docs/keras.md``.
+"""
+
+import numpy as np
+import tensorflow as tf
+from nengo.exceptions import ValidationError
+
+from nengo_snnext import neurons
+from nengo_snnext.backends.dl.surrogate import resolve_surrogate
+from nengo_snnext.keras._cell import SpikingNeuronsCell
+from nengo_snnext.keras._parameters import (
+    K_RANGE,
+    constant_state,
+    k_parameter,
+    tau_parameter,
+    threshold_parameter,
+)
+from nengo_snnext.keras._serialize import (
+    constructor_names,
+    neuron_type_config,
+    neuron_type_from_config,
+)
+from nengo_snnext.neurons._base import SpikingNeuronType
+from nengo_snnext.neurons._discrete import DiscreteIntegratorNeuronType
+from nengo_snnext.neurons._thesis import ThesisTimeConstant
+from nengo_snnext.training import make_training_mode
+
+PACKAGE = "nengo_snnext"
+
+
+@tf.keras.utils.register_keras_serializable(package=PACKAGE)
+class SpikingNeurons(tf.keras.layers.Layer):
+    """Spiking layer of any nengo-snnext neuron type, stepped along the time axis.
+
+    Each neuron of a sample (every element of the trailing shape) is one neuron
+    of ``neuron_type`` with input current ``J`` = the layer's input (gain 1,
+    bias 0, as ``nengo.Connection(..., ens.neurons)``); every time step calls the
+    type's ``equation``, the same function ``nengo.Simulator`` runs, so the
+    spikes equal Nengo's for the same currents and initial state.
+
+    Parameters
+    ----------
+    neuron_type : SpikingNeuronType
+        The neuron type, e.g. ``nengo_snnext.KLIF(k=1.5)``.
+    dt : float, optional
+        Time step (s) of one input step; default ``neuron_type.dt``.
+    training : {"rate", "surrogate"}
+        ``"rate"`` (default): training runs the type's differentiable
+        ``training_equation`` rate with the state held, inference the spikes
+        (NengoDL's scheme). ``"surrogate"``: the spikes always, with the exact
+        Heaviside forward and the surrogate's derivative backward (BPTT); only for
+        types that declare a ``surrogate`` (not MIF, MIF2).
+    surrogate : str, optional
+        Surrogate name (:data:`nengo_snnext.equations.surrogates.SURROGATES`);
+        default the type's declared one.
+    surrogate_alpha : float, optional
+        Its sharpness; default the type's declared value (or the surrogate's own).
+    trainable_k : bool, optional
+        KLIF only: ``k`` as one trainable scalar per layer (default True for KLIF),
+        kept in ``k_range`` by a :class:`~nengo_snnext.keras.Clip` constraint.
+    k_range : (float, float)
+        Bounds of a trainable ``k`` (thesis: ``[0.5, 5]``).
+    trainable_tau : bool
+        Train ``tau`` (types with a thesis membrane: DiscreteLIF, KLIF, the
+        oscillation neurons), as the leak weight ``1 - dt / tau`` kept in
+        ``[0, 1)``. In ``"rate"`` mode only for types with a closed-form rate
+        (DiscreteLIF, KLIF).
+    trainable_threshold : bool
+        Train ``threshold``, kept above ``max(0, reset)``; ``"rate"`` mode as for tau.
+    per_channel : bool
+        Trainable tau/threshold per channel (the last axis) instead of per layer.
+    seed : int, optional
+        Stochastic types: the noise seed. Noise is fresh per step and per
+        sample and reproducible for a given seed; ``None`` draws a new seed at
+        every call from the initial state.
+    return_sequences, return_state, stateful, unroll, time_major
+        As for ``tf.keras.layers.RNN``; ``return_sequences`` defaults to True.
+    check_finite : bool
+        Raise a clear error for NaN/inf inputs (``tf.debugging.check_numerics``).
+    **kwargs
+        Passed to ``tf.keras.layers.Layer`` (e.g. ``dtype="float64"``, ``name``).
+    """
+
+    def __init__(
+        self,
+        neuron_type,
+        *,
+        dt=None,
+        training="rate",
+        surrogate=None,
+        surrogate_alpha=None,
+        trainable_k=None,
+        k_range=K_RANGE,
+        trainable_tau=False,
+        trainable_threshold=False,
+        per_channel=False,
+        seed=None,
+        return_sequences=True,
+        return_state=False,
+        stateful=False,
+        unroll=False,
+        time_major=False,
+        check_finite=True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        neuron_type = neuron_type_from_config(neuron_type)
+        if not isinstance(neuron_type, SpikingNeuronType):
+            raise ValidationError(
+                f"neuron_type must be a nengo-snnext neuron type instance such as "
+                f"nengo_snnext.KLIF(), got {neuron_type!r}",
+                attr="neuron_type", obj=self,
+            )
+        self.neuron_type = neuron_type
+        self.dt = float(neuron_type.dt if dt is None else dt)
+        neuron_type.check_dt(self.dt)
+        self.training = training
+        self.surrogate = surrogate
+        self.surrogate_alpha = surrogate_alpha
+        self.mode = make_training_mode(training, surrogate=surrogate, alpha=surrogate_alpha)
+        self.resolved_surrogate = self.check_surrogate()
+        self.trainable_k = isinstance(neuron_type, neurons.KLIF) if trainable_k is None else bool(trainable_k)
+        self.k_range = tuple(float(b) for b in k_range)
+        self.trainable_tau = bool(trainable_tau)
+        self.trainable_threshold = bool(trainable_threshold)
+        self.per_channel = bool(per_channel)
+        self.trainables = self.trainable_parameters()
+        self.seed = None if seed is None else int(seed)
+        self.return_sequences = return_sequences
+        self.return_state = return_state
+        self.stateful = stateful
+        self.unroll = unroll
+        self.time_major = time_major
+        self.check_finite = check_finite
+        constant_state(neuron_type)  # a clear error now for a non-constant initial state
+        self.layer = None
+
+    # --- validation -------------------------------------------------------------
+
+    def error(self, message, attr):
+        return ValidationError(f"{type(self).__name__}({self.neuron_type}): {message}",
+                               attr=attr, obj=self)
+
+    def check_surrogate(self):
+        if self.mode.kind != "surrogate":
+            return None
+        if self.neuron_type.surrogate is None:
+            raise self.error(
+                "training='surrogate' is not available: the type declares no surrogate "
+                "(its equation has no threshold crossing to take a surrogate of; MIF and "
+                "MIF2 solve spike times inside the step); use training='rate'",
+                "training",
+            )
+        return resolve_surrogate(type(self.neuron_type), self.mode)
+
+    def trainable_parameters(self):
+        nt, specs = self.neuron_type, []
+        if self.trainable_k:
+            if not isinstance(nt, neurons.KLIF):
+                raise self.error("trainable_k needs a KLIF neuron type", "trainable_k")
+            low, high = self.k_range
+            if not (0 < low <= nt.k <= high):
+                raise self.error(
+                    f"k = {nt.k:g} is outside k_range [{low:g}, {high:g}] (0 < low); "
+                    f"start k inside the range or pass trainable_k=False", "k_range")
+            specs.append(k_parameter(self.k_range))
+        if self.trainable_tau:
+            if not isinstance(nt, ThesisTimeConstant):
+                raise self.error("trainable_tau needs a type with a thesis membrane tau "
+                                 "(DiscreteLIF, KLIF, NeuralOscillation, "
+                                 "AltNeuralOscillation)", "trainable_tau")
+            specs.append(tau_parameter())
+        if self.trainable_threshold:
+            if not hasattr(nt, "threshold"):
+                raise self.error("trainable_threshold needs a type with a threshold",
+                                 "trainable_threshold")
+            specs.append(threshold_parameter(nt))
+        rate_trained = [s.attribute for s in specs if s.attribute != "k"]
+        if (self.mode.kind == "rate" and rate_trained
+                and not isinstance(nt, DiscreteIntegratorNeuronType)):
+            raise self.error(
+                f"training {rate_trained} in 'rate' mode needs a rate that is a closed "
+                f"form of them; {type(nt).__name__}'s rate is tabulated for fixed "
+                f"parameters: use training='surrogate'", "training")
+        return specs
+
+    # --- layer ------------------------------------------------------------------
+
+    def build(self, input_shape):
+        input_shape = tf.TensorShape(input_shape)
+        if input_shape.rank is None or input_shape.rank < 3 or None in input_shape[2:]:
+            raise ValueError(
+                f"{self.name}: input must have shape (batch, time, ...) with a known "
+                f"trailing shape, got {input_shape}; give every sample a time axis, "
+                f"e.g. tf.tile(x[:, None], (1, n_steps, 1)) or Reshape((1, -1))"
+            )
+        size = input_shape[2:]  # after (batch, time) or (time, batch)
+        channel_shape = (size[-1],) if self.per_channel else ()
+        cell = SpikingNeuronsCell(
+            self.neuron_type, size, dt=self.dt, mode=self.mode.kind,
+            surrogate=self.resolved_surrogate, trainables=self.trainables,
+            channel_shape=channel_shape, seed=self.seed, dtype=self.dtype,
+            name="cell",
+        )
+        self.layer = tf.keras.layers.RNN(
+            cell, return_sequences=self.return_sequences, return_state=self.return_state,
+            stateful=self.stateful, unroll=self.unroll, time_major=self.time_major,
+            dtype=self.dtype, name="rnn",
+        )
+        self.layer.build(input_shape)
+        super().build(input_shape)
+
+    def call(self, inputs, training=None, initial_state=None):
+        if self.check_finite and inputs.dtype.is_floating:
+            inputs = tf.debugging.check_numerics(
+                inputs, f"{self.name} ({type(self).__name__}): non-finite input currents; "
+                "check the layers and data feeding it")
+        return self.layer.call(inputs, training=training, initial_state=initial_state)
+
+    def reset_states(self, states=None):
+        """Reset the state of a ``stateful`` layer (to the initial state by default)."""
+        if states is None:
+            states = self.layer.cell.get_initial_state(
+                batch_size=self.layer.states[0].shape[0], dtype=self.layer.states[0].dtype)
+        self.layer.reset_states(states=states)
+
+    # --- learned parameters -----------------------------------------------------
+
+    def parameter_value(self, attribute):
+        """The current value of a neuron attribute (trained or fixed), as numpy."""
+        cell = None if self.layer is None else self.layer.cell
+        if cell is not None and attribute in cell.weights_by_attribute:
+            spec = next(s for s in self.trainables if s.attribute == attribute)
+            weight = cell.weights_by_attribute[attribute]
+            return np.asarray(spec.from_weight(weight.numpy(), self.dt))
+        return np.asarray(getattr(self.neuron_type, attribute))
+
+    def trained_neuron_type(self):
+        """The neuron type with the learned per-layer scalars (a new instance).
+
+        Per-channel parameters cannot be one neuron type's parameter: they raise
+        a ``ValidationError``.
+        """
+        changes = {}
+        for spec in self.trainables:
+            value = self.parameter_value(spec.attribute)
+            if value.size != 1:
+                raise self.error(f"{spec.attribute} is trained per channel; one neuron type "
+                                 f"holds one value", spec.attribute)
+            changes[spec.attribute] = float(value.reshape(()))
+        return self.neuron_type.replace(**changes)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            neuron_type=neuron_type_config(self.neuron_type), dt=self.dt,
+            training=self.training, surrogate=self.surrogate,
+            surrogate_alpha=self.surrogate_alpha, trainable_k=self.trainable_k,
+            k_range=list(self.k_range), trainable_tau=self.trainable_tau,
+            trainable_threshold=self.trainable_threshold, per_channel=self.per_channel,
+            seed=self.seed, return_sequences=self.return_sequences,
+            return_state=self.return_state, stateful=self.stateful, unroll=self.unroll,
+            time_major=self.time_major, check_finite=self.check_finite,
+        )
+        return config
+
+
+class NamedSpikingNeurons(SpikingNeurons):
+    """A :class:`SpikingNeurons` of one family: neuron parameters as arguments.
+
+    ``Layer(k=1.5, tau=0.004, training="surrogate")`` builds
+    ``neuron_class(k=1.5, tau=0.004)`` (``dt`` goes to both the neuron type and
+    the layer); ``Layer(neuron_type=instance, ...)`` takes an instance of the
+    family. The other keyword arguments are those of :class:`SpikingNeurons`.
+    """
+
+    neuron_class = None
+
+    def __init__(self, neuron_type=None, **kwargs):
+        names = [n for n in constructor_names(self.neuron_class) if n != "dt"]
+        params = {n: kwargs.pop(n) for n in names if n in kwargs}
+        if "dt" in kwargs and kwargs["dt"] is not None:
+            params["dt"] = kwargs["dt"]
+        if neuron_type is None:
+            neuron_type = self.neuron_class(**params)
+        else:
+            neuron_type = neuron_type_from_config(neuron_type)
+            if params.keys() - {"dt"}:
+                raise ValidationError(
+                    f"{type(self).__name__}: give either neuron_type= or the neuron "
+                    f"parameters {sorted(params)}, not both", attr="neuron_type", obj=self)
+            if not isinstance(neuron_type, self.neuron_class):
+                raise ValidationError(
+                    f"{type(self).__name__} runs {self.neuron_class.__name__} neurons, got "
+                    f"{neuron_type!r}; use SpikingNeurons(neuron_type=...) for other types",
+                    attr="neuron_type", obj=self)
+        super().__init__(neuron_type, **kwargs)
+
+
+@tf.keras.utils.register_keras_serializable(package=PACKAGE)
+class DiscreteLIF(NamedSpikingNeurons):
+    """Keras layer of :class:`nengo_snnext.DiscreteLIF` neurons (see :class:`NamedSpikingNeurons`)."""
+
+    neuron_class = neurons.DiscreteLIF
+
+
+@tf.keras.utils.register_keras_serializable(package=PACKAGE)
+class KLIF(NamedSpikingNeurons):
+    """Keras layer of :class:`nengo_snnext.KLIF` neurons (see :class:`NamedSpikingNeurons`)."""
+
+    neuron_class = neurons.KLIF
+
+
+@tf.keras.utils.register_keras_serializable(package=PACKAGE)
+class NeuralOscillation(NamedSpikingNeurons):
+    """Keras layer of :class:`nengo_snnext.NeuralOscillation` neurons (see :class:`NamedSpikingNeurons`)."""
+
+    neuron_class = neurons.NeuralOscillation
+
+
+@tf.keras.utils.register_keras_serializable(package=PACKAGE)
+class AltNeuralOscillation(NamedSpikingNeurons):
+    """Keras layer of :class:`nengo_snnext.AltNeuralOscillation` neurons (see :class:`NamedSpikingNeurons`)."""
+
+    neuron_class = neurons.AltNeuralOscillation
+
+
+@tf.keras.utils.register_keras_serializable(package=PACKAGE)
+class NoisyLIF(NamedSpikingNeurons):
+    """Keras layer of :class:`nengo_snnext.NoisyLIF` neurons (see :class:`NamedSpikingNeurons`)."""
+
+    neuron_class = neurons.NoisyLIF
+
+
+@tf.keras.utils.register_keras_serializable(package=PACKAGE)
+class MIF(NamedSpikingNeurons):
+    """Keras layer of :class:`nengo_snnext.MIF` neurons (see :class:`NamedSpikingNeurons`)."""
+
+    neuron_class = neurons.MIF
+
+
+@tf.keras.utils.register_keras_serializable(package=PACKAGE)
+class MIF2(NamedSpikingNeurons):
+    """Keras layer of :class:`nengo_snnext.MIF2` neurons (see :class:`NamedSpikingNeurons`)."""
+
+    neuron_class = neurons.MIF2
