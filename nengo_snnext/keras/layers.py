@@ -214,8 +214,18 @@ class SpikingNeurons(tf.keras.layers.Layer):
             stateful=self.stateful, unroll=self.unroll, time_major=self.time_major,
             dtype=self.dtype, name="rnn",
         )
+        batch_size = input_shape[1 if self.time_major else 0]
+        if self.stateful and batch_size is not None:
+            # Keras' RNN.reset_states makes its state variables in floatx (float32
+            # even for a float64 layer): make them here in the layer's dtype
+            self.layer.states = [
+                tf.Variable(value, trainable=False)
+                for value in cell.get_initial_state(batch_size=batch_size, dtype=self.dtype)
+            ]
         self.layer.build(input_shape)
         super().build(input_shape)
+        if self.stateful and batch_size is not None:
+            self.reset_states()
 
     def call(self, inputs, training=None, initial_state=None):
         if self.check_finite and inputs.dtype.is_floating:
