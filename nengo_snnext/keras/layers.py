@@ -82,6 +82,8 @@ class SpikingNeurons(tf.keras.layers.Layer):
         every call from the initial state.
     return_sequences, return_state, stateful, unroll, time_major
         As for ``tf.keras.layers.RNN``; ``return_sequences`` defaults to True.
+        The states are the type's state variables in ``state`` order, then for
+        stochastic types a ``(batch, 2)`` noise key (seed offset, step).
     check_finite : bool
         Raise a clear error for NaN/inf inputs (``tf.debugging.check_numerics``).
     **kwargs
