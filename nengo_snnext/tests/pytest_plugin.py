@@ -8,8 +8,9 @@ Seed-robust node ids
     (``venv/lib/python3.11/site-packages/nengo/tests/test_neurons.py::...``
     with the venv inside the clone) or, for a venv outside the rootdir, just
     ``::test_name`` (pytest 7 makes the id relative to the initial path, the
-    module itself, so the three Nengo modules even share ids). So the seeds
-    moved with the venv. Items whose file lies under ``site-packages`` (or
+    module itself, so same-named tests of different modules, such as
+    ``test_probeable``, shared one id and one seed). So the seeds moved with
+    the venv. Items whose file lies under ``site-packages`` (or
     ``dist-packages``) get the node id from the package on
     (``nengo/tests/test_neurons.py::...``): the node id Nengo's CI has from
     its repository root, so the seeds are the ones Nengo validated.
