@@ -170,7 +170,7 @@ def noisy_lif_single_step_rate(xp, J, *, dt, continuous_cdf, atom, beta, thresho
 
     .. math::
 
-        P(S = 1) = 1 - P(r \le t), \qquad t = 2 (V_{th} - \beta - J)
+        P(S = 1) = 1 - P(r \\le t), \\qquad t = 2 (V_{th} - \\beta - J)
     """
     t = 2.0 * (threshold - beta - J)
     cdf = evaluate(xp, t, continuous_cdf) + atom * xp.cast(t >= -1.0, t)
