@@ -50,6 +50,12 @@ def pytest_addoption(parser):
         default=False,
         help="of Nengo's own tests, run only those parametrized with a nengo_snnext neuron type",
     )
+    # pytest-allclose 1.0 reads this key from the raw ini config without declaring
+    # it, so pytest would warn "Unknown config option"; declared here for it
+    parser.addini(
+        "allclose_tolerances",
+        help="per-test tolerances read by pytest-allclose (pattern then atol/rtol)",
+    )
     parser.addini(
         "snnext_dl_unsupported",
         type="linelist",
