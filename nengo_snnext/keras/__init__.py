@@ -4,11 +4,18 @@
 input ``(batch, time, ...)``, following keras-spiking's conventions, with the
 same equations as ``nengo.Simulator`` and NengoDL; ``nengo_dl.Converter(model,
 temporal_model=True)`` turns them into ensembles of the same type
-(:mod:`.converter`). See ``docs/keras.md``.
+(:mod:`.converter`). :func:`convert` wraps ``nengo_dl.Converter``: it refuses
+what would not convert faithfully, and swaps the ReLUs of an ordinary model for
+any neuron type, fitted to the type's rate curve (:mod:`.activations`).
+:mod:`.blocks` holds the thesis' coding layer and voting decoder. See
+``docs/keras.md``.
 """
 
 from nengo_snnext.keras import converter  # noqa: F401  (registers with nengo_dl.Converter)
 from nengo_snnext.keras._parameters import Clip
+from nengo_snnext.keras.activations import ReLUFit, fit_relu
+from nengo_snnext.keras.blocks import CodingLayer, TimeMean, Vote, voting_decoder
+from nengo_snnext.keras.convert import ConversionError, check_convertible, convert
 from nengo_snnext.keras.layers import (
     KLIF,
     MIF,
@@ -32,4 +39,13 @@ __all__ = [
     "MIF",
     "MIF2",
     "Clip",
+    "convert",
+    "check_convertible",
+    "ConversionError",
+    "fit_relu",
+    "ReLUFit",
+    "CodingLayer",
+    "Vote",
+    "TimeMean",
+    "voting_decoder",
 ]

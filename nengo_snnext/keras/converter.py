@@ -1,5 +1,10 @@
 """``nengo_dl.Converter`` support: our Keras layers become ensembles of the same type.
 
+Registered here (``nengo_dl`` looks converters up by the layer's exact class):
+the spiking layers (below), ``Dropout`` (the identity at inference) and the
+building blocks of :mod:`.blocks` (:class:`CodingLayer`, :class:`Vote`,
+:class:`TimeMean`).
+
 A :class:`~nengo_snnext.keras.SpikingNeurons` layer (or a named one) converts to
 ``nengo.Ensemble(n, 1, neuron_type=layer.trained_neuron_type(), gain=1, bias=0)``
 whose neurons receive the layer's input (``ens.neurons``, no synapse), with the
@@ -17,9 +22,11 @@ parameters (one neuron type holds one value), ``return_sequences=False``,
 
 import nengo
 import nengo_dl
+import numpy as np
+import tensorflow as tf
 from nengo_dl.converter import LayerConverter
 
-from nengo_snnext.keras import layers
+from nengo_snnext.keras import blocks, layers
 from nengo_snnext.keras._parameters import constant_state
 
 
@@ -84,3 +91,131 @@ for _layer_class in (
 ):
     # nengo_dl looks converters up by the layer's exact class
     nengo_dl.Converter.register(_layer_class)(ConvertSpikingNeurons)
+
+
+def inference_only_check(layer, converter, what):
+    """``(False, message)`` unless the converter is ``inference_only`` (else ``(True, None)``)."""
+    if converter.inference_only:
+        return True, None
+    return False, (
+        f"{layer.name}: {what} only in inference; convert with inference_only=True "
+        "(nengo_snnext.keras.convert does by default)"
+    )
+
+
+class ConvertDropout(LayerConverter):
+    """``Dropout`` (and the spatial ones): the identity, as in inference."""
+
+    @classmethod
+    def convertible(cls, layer, converter):
+        convertible, message = inference_only_check(
+            layer, converter, "dropout is the identity (Nengo would train without it)")
+        return (convertible, message) if not convertible else super().convertible(layer, converter)
+
+    def convert(self, node_id):
+        return self.get_input_obj(node_id)
+
+
+for _layer_class in (
+    tf.keras.layers.Dropout,
+    tf.keras.layers.SpatialDropout1D,
+    tf.keras.layers.SpatialDropout2D,
+    tf.keras.layers.SpatialDropout3D,
+):
+    nengo_dl.Converter.register(_layer_class)(ConvertDropout)
+
+
+def broadcast_channels(values, shape):
+    """Per-channel ``values`` repeated over the leading axes of ``shape`` (channels last), flat."""
+    return np.ravel(np.broadcast_to(values, tuple(shape)))
+
+
+@nengo_dl.Converter.register(blocks.CodingLayer)
+class ConvertCodingLayer(LayerConverter):
+    """:class:`.CodingLayer`: one convolution with the folded kernel and bias.
+
+    The branches and their batch normalisations are linear at inference, so
+    they fold into the kernel ``sum_i s_i K_i`` and the bias ``sum_i b_i``
+    (:meth:`.CodingLayer.folded`); both are fixed (not trainable) in Nengo.
+    Every step is encoded (for the static input of ``static=True``, the same
+    currents Keras repeats).
+    """
+
+    @classmethod
+    def convertible(cls, layer, converter):
+        convertible, message = inference_only_check(
+            layer, converter, "the batch normalisations fold into the convolution")
+        return (convertible, message) if not convertible else super().convertible(layer, converter)
+
+    def convert(self, node_id):
+        kernel, bias = self.layer.folded()
+        shape = self.output_shape(node_id)
+        output = self.add_nengo_obj(node_id)
+        bias_node = nengo.Node(broadcast_channels(bias, shape),
+                               label=f"{self.layer.name}.{node_id}.bias")
+        self.set_trainable(nengo.Connection(bias_node, output, synapse=None), False)
+        transform = nengo.Convolution(
+            n_filters=self.layer.filters,
+            input_shape=self.input_shape(node_id),
+            kernel_size=self.layer.kernel_size,
+            padding="same",
+            channels_last=True,
+            init=kernel,
+        )
+        self.add_connection(node_id, output, transform=transform, trainable=False)
+        return output
+
+
+@nengo_dl.Converter.register(blocks.Vote)
+class ConvertVote(LayerConverter):
+    """:class:`.Vote`: a fixed averaging transform (``1 / votes`` per class group)."""
+
+    def convert(self, node_id):
+        n_in = int(np.prod(self.input_shape(node_id)))
+        votes = self.layer.votes
+        rows = np.arange(n_in) // votes  # input unit i votes for output i // votes
+        output = self.add_nengo_obj(node_id)
+        transform = nengo.Sparse(
+            (n_in // votes, n_in),
+            indices=np.stack([rows, np.arange(n_in)], axis=1),
+            init=np.full(n_in, 1.0 / votes),
+        )
+        self.add_connection(node_id, output, transform=transform)
+        return output
+
+
+def running_mean(t, totals):
+    """Output of the time-mean node: the running sums over the step count (last entry)."""
+    del t
+    return totals[:-1] / max(totals[-1], 1.0)
+
+
+@nengo_dl.Converter.register(blocks.TimeMean)
+class ConvertTimeMean(LayerConverter):
+    """:class:`.TimeMean`: the running mean of the steps so far.
+
+    An accumulator (a passthrough node fed back onto itself through
+    ``synapse=0``, a one-step delay) sums the input and counts the steps; a
+    node divides (the only Python node of a conversion; NengoDL runs it
+    outside TensorFlow, without gradients). At step ``n`` the output is the
+    mean of steps ``1 ... n``, so the last step equals the Keras output.
+    """
+
+    @classmethod
+    def convertible(cls, layer, converter):
+        if not converter.temporal_model:
+            return False, (f"{layer.name}: TimeMean averages over the time axis; convert "
+                           "with temporal_model=True")
+        return super().convertible(layer, converter)
+
+    def convert(self, node_id):
+        size = int(np.prod(self.input_shape(node_id)))
+        label = f"{self.layer.name}.{node_id}"
+        totals = nengo.Node(size_in=size + 1, label=f"{label}.totals")
+        self.add_connection(node_id, totals[:size])
+        step = nengo.Node([1.0], label=f"{label}.step")
+        self.set_trainable(nengo.Connection(step, totals[size], synapse=None), False)
+        self.set_trainable(nengo.Connection(totals, totals, synapse=0), False)
+        output = nengo.Node(running_mean, size_in=size + 1, size_out=size, label=label)
+        self.set_trainable(nengo.Connection(totals, output, synapse=None), False)
+        return output
