@@ -361,7 +361,7 @@ def convert(
         converter.calibration = swap_relus(converter, neuron_type, calibration_data,
                                            steps=steps, percentile=percentile)
         left = [ens.label for ens in converter.net.all_ensembles
-                if isinstance(ens.neuron_type, nengo.RectifiedLinear)]
-        if left:
+                if type(ens.neuron_type) is nengo.RectifiedLinear]  # what NengoDL built for ReLU
+        if left and type(neuron_type) is not nengo.RectifiedLinear:
             raise ConversionError(f"ReLU ensembles {left} were not swapped for {neuron_type}")
     return converter

@@ -120,6 +120,18 @@ def test_swapped_layer_fires_at_the_fitted_rate(rng):
     assert np.allclose(rates, fit.amplitude * counts / (steps * 0.001))
 
 
+@pytest.mark.parametrize("neuron_type", [nengo.SpikingRectifiedLinear(), nengo.LIF()],
+                         ids=lambda t: type(t).__name__)
+def test_swap_to_nengo_types(neuron_type, rng):
+    model = relu_model()
+    converter = nk.convert(model, neuron_type=neuron_type,
+                           calibration_data=rng.uniform(0, 1, size=(50, 6)))
+    ensemble = converter.layers[model.get_layer("hidden")].ensemble
+    assert type(ensemble.neuron_type) is type(neuron_type)
+    assert ensemble.neuron_type.amplitude == converter.calibration["hidden"].amplitude
+    assert neuron_type.amplitude == 1  # the user's instance is unchanged
+
+
 def digits(image=False):
     (x_train, y_train), (x_test, y_test) = load_digits()
     if image:
@@ -184,10 +196,13 @@ TABLE_TYPES = [
 ]
 # within 2 points of Keras with a 5 ms synapse, except (measured, see docs/keras.md):
 TABLE_TOLERANCE = {
+    # random spikes, fitted to the single-step curve: 1.4 to 2.4 points below over four runs
+    "NoisyLIF": 0.03,
     # memoryless Bernoulli spikes: the count over 50 steps is binomial (96.7 % at T = 100)
     "NoisyLIF(temporal=False)": 0.05,
     # the Gaussian noise softens the curve's onset: about 6 % rate-curve error per layer
-    "NeuralOscillation(gaussian)": 0.05,
+    # (2.2 to 4.8 points below Keras over four runs)
+    "NeuralOscillation(gaussian)": 0.06,
 }
 
 
@@ -215,16 +230,19 @@ def test_relu_swap_accuracy_table():
     failures = []
     for label, neuron_type in TABLE_TYPES:
         accuracies = []
-        for synapse in (None, 0.005):
+        for synapse, seeds in ((None, [0]), (0.005, [0, 1])):
             converter = nk.convert(model, neuron_type=neuron_type,
                                    calibration_data=x_train[:200], synapse=synapse)
-            accuracies.append(spiking_accuracy(converter, x_test, y_test, steps))
+            # the mean over simulator seeds (initial states, noise) of the assessed column
+            accuracies.append(np.mean([spiking_accuracy(converter, x_test, y_test, steps,
+                                                        seed=seed) for seed in seeds]))
         rows.append((label, *accuracies))
         if accuracies[1] < keras_accuracy - TABLE_TOLERANCE.get(label, 0.02):
             failures.append((label, accuracies[1]))
     print(f"\ndigits CNN, {len(y_test)} test images, T = {steps} steps, dt = 1 ms, "
           "readout: argmax of the output's mean over T")
-    print(f"| neuron type | Keras (ReLU) | converted, synapse None | converted, 5 ms |")
+    print("| neuron type | Keras (ReLU) | converted, synapse None | converted, 5 ms "
+          "(mean of 2 seeds) |")
     print("|---|---|---|---|")
     for label, no_synapse, synapse in rows:
         no_synapse = "" if no_synapse is None else f"{100 * no_synapse:.1f} %"
