@@ -77,11 +77,15 @@ def make_training_mode(kind="rate", *, surrogate=None, alpha=None):
 
 
 def _params(config, cls):
+    """``config[cls]``, configured with the (optional) training setting if not yet."""
     try:
-        return config[cls]
+        params = config[cls]
     except ConfigError:
         config.configures(cls)
-        return config[cls]
+        params = config[cls]
+    if SETTING not in params._extra_params:
+        params.set_param(SETTING, Parameter(SETTING, None, optional=True))
+    return params
 
 
 def configure_training(kind="rate", *, surrogate=None, alpha=None, neuron_type=None,
@@ -111,14 +115,10 @@ def configure_training(kind="rate", *, surrogate=None, alpha=None, neuron_type=N
     mode = make_training_mode(kind, surrogate=surrogate, alpha=alpha)
     config = nengo.Network.context[-1].config
     if ensemble is not None:
-        params = _params(config, nengo.Ensemble)
-        if SETTING not in params._extra_params:
-            params.set_param(SETTING, Parameter(SETTING, None, optional=True))
+        _params(config, nengo.Ensemble)
         setattr(config[ensemble], SETTING, mode)
         return
     params = _params(config, nengo.Network)
-    if SETTING not in params._extra_params:
-        params.set_param(SETTING, Parameter(SETTING, None, optional=True))
     settings = dict(getattr(params, SETTING) or {})
     key = None if neuron_type is None else (
         neuron_type if isinstance(neuron_type, type) else type(neuron_type)

@@ -24,7 +24,7 @@ parameter set (cached), so that ``rates()`` of a 10,000-neuron ensemble is an
 interpolation.
 """
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -159,8 +159,6 @@ class RateCurve(NamedTuple):
     and above ``saturation``.
     """
 
-    nodes: Any
-    values: Any
     threshold: float
     saturation: float
     table: PiecewisePolynomial
@@ -170,7 +168,7 @@ class RateCurve(NamedTuple):
         nodes = np.asarray(nodes, dtype=float)
         values = np.clip(np.asarray(values, dtype=float), 0.0, 1.0)
         table = PiecewisePolynomial.pchip(nodes, values, left=left, right=right)
-        return cls(nodes, values, threshold, saturation, table)
+        return cls(threshold, saturation, table)
 
     def __call__(self, J):
         return np.clip(evaluate(NUMPY_OPS, np.asarray(J, dtype=float), self.table), 0.0, 1.0)
