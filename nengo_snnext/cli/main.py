@@ -1,23 +1,16 @@
-"""``snnext``: the nengo-snnext command line. Each subcommand is a library call plus printing."""
+"""``snnext``: the nengo-snnext command line.
+
+Each subcommand is a module of this package with ``add_parser(subparsers)``; the command
+itself is a library call plus printing. Importing this module does not import TensorFlow:
+subcommands import what they need when they run.
+"""
 
 import argparse
-import sys
+import importlib
 
 from nengo_snnext.version import version  # nengo_snnext's own import does not import TensorFlow
 
-
-def cmd_neurons(args):
-    from nengo_snnext.gallery import gallery_types, run_gallery
-
-    types = gallery_types()
-    if args.types:
-        unknown = [t for t in args.types if t not in types]
-        if unknown:
-            sys.exit(f"unknown neuron type(s) {unknown}; choose from {list(types)}")
-        types = {t: types[t] for t in args.types}
-    table = run_gallery(args.out, types=types, progress=not args.quiet)
-    print(table)
-    print(f"\nwrote {args.out}/tuning_curves.png, {args.out}/rasters.png, {args.out}/rates.txt")
+SUBCOMMANDS = ("neurons",)
 
 
 def build_parser():
@@ -27,14 +20,8 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"snnext {version}")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser(
-        "neurons",
-        help="simulate every neuron type in nengo.Simulator; write tuning curves, rasters, rates",
-    )
-    p.add_argument("--out", default="snnext-neurons", help="output directory (default: %(default)s)")
-    p.add_argument("--types", nargs="*", help="only these gallery labels")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_neurons)
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"nengo_snnext.cli.{name}").add_parser(sub)
     return parser
 
 
