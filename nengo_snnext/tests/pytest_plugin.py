@@ -29,18 +29,62 @@ Simulator-only variant
     take the ``Simulator`` fixture; ours are deselected alike (they ran in the
     reference run and do not depend on the simulator).
 
+Optional extras
+    The test folders of code that needs an optional extra (``[dl]``: TensorFlow
+    and NengoDL; ``[loihi]``: nengo-loihi) are not collected when the extra is
+    not installed, and the terminal summary says which and why: the core alone
+    (``pip install nengo-snnext[test]``, any Python nengo supports) runs the rest.
+
 ``--snnext-types-only``
     Of Nengo's own tests, keep only those parametrized with one of our neuron
     types (from ``nengo_neurons``); the rest test Nengo's built-in types, on
     which the simulator's own suite (NengoDL's CI) runs them.
 """
 
+import importlib.util
 import shlex
 from fnmatch import fnmatch
 
 import pytest
 
 INSTALL_DIRS = ("site-packages", "dist-packages")
+
+# folders of this package (path parts below nengo_snnext/) whose code needs an extra:
+# (parts, the module the extra installs, the extra)
+EXTRA_FOLDERS = (
+    (("backends", "dl"), "nengo_dl", "dl"),
+    (("keras",), "nengo_dl", "dl"),
+    (("backends", "loihi"), "nengo_loihi", "loihi"),
+    (("loihi",), "nengo_loihi", "loihi"),
+)
+_not_collected = {}  # folder -> extra
+
+
+def missing_extra(parts):
+    """The extra that the code under ``nengo_snnext/<parts>`` needs and lacks, or None."""
+    for prefix, module, extra in EXTRA_FOLDERS:
+        if tuple(parts[: len(prefix)]) == prefix and importlib.util.find_spec(module) is None:
+            return extra
+    return None
+
+
+def pytest_ignore_collect(collection_path, config):
+    parts = collection_path.parts
+    if "nengo_snnext" not in parts:
+        return None
+    below = parts[len(parts) - parts[::-1].index("nengo_snnext"):]
+    extra = missing_extra(below)
+    if extra is None:
+        return None
+    _not_collected["/".join(("nengo_snnext", *below))] = extra
+    return True
+
+
+def pytest_terminal_summary(terminalreporter):
+    for folder, extra in sorted(_not_collected.items()):
+        terminalreporter.write_line(
+            f"not collected: {folder} (needs the [{extra}] extra: pip install \"nengo-snnext[{extra}]\")"
+        )
 
 
 def pytest_addoption(parser):

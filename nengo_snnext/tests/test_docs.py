@@ -9,6 +9,10 @@ comment on the line just before a fence changes how that block is tested:
     (test ``<page>``); with ``--slow`` the whole page runs too (``<page>-full``).
 ``<!-- docs-test: skip REASON -->``
     The block is not run; REASON (e.g. "needs Loihi hardware") is required.
+
+A page whose blocks import an optional extra that is not installed (TensorFlow,
+NengoDL or our Keras layers: ``[dl]``; nengo-loihi: ``[loihi]``; keras-spiking:
+``[energy]``) is skipped, saying which extra it needs.
 """
 
 import json
@@ -19,6 +23,8 @@ import sys
 import textwrap
 from collections import namedtuple
 from pathlib import Path
+
+import importlib.util
 
 import pytest
 
@@ -119,6 +125,30 @@ def page_params():
     return params
 
 
+# a top-level module imported by a block -> (the module that must be importable, the extra)
+EXTRA_IMPORTS = {
+    "tensorflow": ("tensorflow", "dl"),
+    "nengo_dl": ("nengo_dl", "dl"),
+    "nengo_snnext.keras": ("nengo_dl", "dl"),
+    "nengo_snnext.backends.dl": ("nengo_dl", "dl"),
+    "nengo_loihi": ("nengo_loihi", "loihi"),
+    "nengo_snnext.loihi": ("nengo_loihi", "loihi"),
+    "keras_spiking": ("keras_spiking", "energy"),
+}
+IMPORT = re.compile(r"^\s*(?:from|import)\s+([\w.]+)", re.M)
+
+
+def missing_extras(blocks):
+    """The extras that ``blocks`` import and this environment lacks (sorted)."""
+    missing = set()
+    for block in blocks:
+        for name in IMPORT.findall(block.source):
+            for prefix, (module, extra) in EXTRA_IMPORTS.items():
+                if (name == prefix or name.startswith(prefix + ".")) and importlib.util.find_spec(module) is None:
+                    missing.add(extra)
+    return sorted(missing)
+
+
 @pytest.mark.parametrize("page, blocks", page_params())
 def test_doc_page_runs(page, blocks, tmp_path):
     if isinstance(blocks, ValueError):
@@ -126,6 +156,8 @@ def test_doc_page_runs(page, blocks, tmp_path):
     runnable = [b for b in blocks if b.skip is None]
     if not runnable:
         pytest.skip(f"{page.name}: nothing to run ({'; '.join(b.skip for b in blocks) or 'no python block'})")
+    if missing := missing_extras(runnable):
+        pytest.skip(f"{page.name} needs the extra(s) {missing}: pip install \"nengo-snnext[{','.join(missing)}]\"")
     if failure := run_blocks(page, runnable, tmp_path):
         pytest.fail(failure, pytrace=False)
 
@@ -138,6 +170,17 @@ def test_extract_blocks():
     for bad in ["<!-- docs-test: skip -->", "<!-- docs-test: fast -->", "<!-- docs-test: slow -->\n"]:
         with pytest.raises(ValueError, match="marker"):
             extract_blocks(f"{bad}\n```python\npass\n```\n")
+
+
+def test_missing_extras_reads_imports():
+    blocks = [Block(1, "import nengo\nfrom nengo_snnext.keras import KLIF\n"), Block(5, "  import not_a_module_xyz\n")]
+    expected = [] if importlib.util.find_spec("nengo_dl") else ["dl"]
+    assert missing_extras(blocks) == expected
+    EXTRA_IMPORTS["not_a_module_xyz"] = ("not_a_module_xyz", "xyz")
+    try:
+        assert missing_extras(blocks) == sorted(expected + ["xyz"])
+    finally:
+        del EXTRA_IMPORTS["not_a_module_xyz"]
 
 
 def test_run_blocks_shares_namespace_and_reports_failures(tmp_path):

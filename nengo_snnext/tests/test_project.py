@@ -19,6 +19,9 @@ def test_ci_runs_the_readme_test_command():
     test_command = ci_lines[-1].strip()
     assert test_command.startswith("python -m pytest")
     assert f"&& {test_command}\n" in readme
+    # and installs what the README's command installs
+    [extras] = re.findall(r'pip install -e "\.\[([\w,]+)\]" && python -m pytest', readme)
+    assert f'pip install -q -e ".[{extras}]"' in (ROOT / ".ci" / "run").read_text()
 
 
 def public_neuron_types():
