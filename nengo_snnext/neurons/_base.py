@@ -220,6 +220,14 @@ class SpikingNeuronType(NeuronType):
         """
         return {}
 
+    def numpy_equation(self, dt, J, state, **params):
+        """``equation`` with numpy, as :meth:`step` runs it in Nengo core.
+
+        A family may run a numpy-only fast version here (same results, tested
+        equal to ``equation``); the other backends always call ``equation``.
+        """
+        return self.equation(NUMPY_OPS, dt, J, state, **params)
+
     def step(self, dt, J, output, **state):
         if not np.all(np.isfinite(J)):
             bad = np.flatnonzero(~np.isfinite(J))
@@ -230,8 +238,8 @@ class SpikingNeuronType(NeuronType):
             )
         current = self.state_class(**{name: state[name] for name in self.state})
         extras = {name: value for name, value in state.items() if name not in self.state}
-        spikes, new_state = self.equation(
-            NUMPY_OPS, dt, J, current, **self.step_inputs(J, extras), **self.equation_params(dt)
+        spikes, new_state = self.numpy_equation(
+            dt, J, current, **self.step_inputs(J, extras), **self.equation_params(dt)
         )
         output[...] = spikes * (self.amplitude / dt)
         for name, value in zip(new_state._fields, new_state):
