@@ -11,12 +11,16 @@ any neuron type, fitted to the type's rate curve (:mod:`.activations`).
 ``docs/keras.md``.
 """
 
-from nengo_snnext.keras import converter  # noqa: F401  (registers with nengo_dl.Converter)
-from nengo_snnext.keras._parameters import Clip
-from nengo_snnext.keras.activations import ReLUFit, fit_relu
-from nengo_snnext.keras.blocks import CodingLayer, TimeMean, Vote, voting_decoder
-from nengo_snnext.keras.convert import ConversionError, check_convertible, convert
-from nengo_snnext.keras.layers import (
+from nengo_snnext.backends.extras import require
+
+require("dl", "nengo_snnext.keras", "tensorflow", "nengo_dl")
+
+from nengo_snnext.keras import converter  # noqa: E402,F401  (registers with nengo_dl.Converter)
+from nengo_snnext.keras._parameters import Clip  # noqa: E402
+from nengo_snnext.keras.activations import ReLUFit, fit_relu  # noqa: E402
+from nengo_snnext.keras.blocks import CodingLayer, TimeMean, Vote, voting_decoder  # noqa: E402
+from nengo_snnext.keras.convert import ConversionError, check_convertible, convert  # noqa: E402
+from nengo_snnext.keras.layers import (  # noqa: E402
     KLIF,
     MIF,
     MIF2,
