@@ -1,5 +1,6 @@
 """Nengo neuron types of nengo-snnext."""
 
+from nengo_snnext.neurons.conductance_lif import ConductanceLIF
 from nengo_snnext.neurons.lif import KLIF, DiscreteLIF
 from nengo_snnext.neurons.mif import MIF
 from nengo_snnext.neurons.mif2 import MIF2
@@ -14,4 +15,5 @@ __all__ = [
     "NeuralOscillation",
     "AltNeuralOscillation",
     "NoisyLIF",
+    "ConductanceLIF",
 ]
