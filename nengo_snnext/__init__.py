@@ -11,7 +11,6 @@ from nengo_snnext.neurons import (
     NoisyLIF,
 )
 from nengo_snnext.learning_rules import STDP
-from nengo_snnext.learning_rules import STDP
 from nengo_snnext.training import TrainingMode, configure_training
 from nengo_snnext.version import version as __version__
 
@@ -23,8 +22,6 @@ __all__ = [
     "NeuralOscillation",
     "AltNeuralOscillation",
     "NoisyLIF",
-    "ConductanceLIF",
-    "STDP",
     "ConductanceLIF",
     "STDP",
     "TrainingMode",
