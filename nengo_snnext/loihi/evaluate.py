@@ -1,0 +1,139 @@
+"""``evaluate_converted``: a classifier converted from Keras, on the Loihi emulator."""
+
+import time
+
+import nengo
+import numpy as np
+from nengo.exceptions import ValidationError
+
+from nengo_snnext.loihi.prepare import prepare
+from nengo_snnext.loihi.simulator import simulator
+
+
+def keras_io(converter):
+    """The converter's input node and output probe (single-input, single-output models)."""
+    if len(converter.model.inputs) != 1 or len(converter.model.outputs) != 1:
+        raise ValidationError(
+            f"{converter.model.name}: evaluate_converted needs one input and one output "
+            f"(has {len(converter.model.inputs)} and {len(converter.model.outputs)})",
+            attr="converter",
+        )
+    return converter.inputs[converter.model.inputs[0]], converter.outputs[converter.model.outputs[0]]
+
+
+def present(make_simulator, net, node, probe, x, *, n_steps, dt, skip_steps, progress, desc):
+    """Each row of ``x`` for ``n_steps``, one after the other; the mean output per image."""
+    from tqdm import tqdm  # noqa: PLC0415
+
+    saved = node.output
+    node.output = nengo.processes.PresentInput(x, presentation_time=n_steps * dt)
+    try:
+        start = time.perf_counter()
+        with make_simulator(net) as sim:
+            for _ in tqdm(range(len(x)), desc=desc, disable=not progress, leave=False):
+                sim.run_steps(n_steps)
+            data = sim.data[probe]
+        seconds = time.perf_counter() - start
+    finally:
+        node.output = saved
+    out = np.asarray(data).reshape(len(x), n_steps, -1)
+    return out[:, skip_steps:].mean(axis=1), seconds
+
+
+def evaluate_converted(
+    converter,
+    x,
+    y,
+    *,
+    n_steps,
+    synapse=None,
+    skip_steps=0,
+    target="sim",
+    reference=False,
+    dt=0.001,
+    seed=0,
+    progress=True,
+    **prepare_kwargs,
+):
+    """Accuracy of a classifier converted by ``nengo_dl.Converter`` on the Loihi emulator.
+
+    The network is made deployable with :func:`~nengo_snnext.loihi.prepare`
+    (in place: exact rewrites, the input layer off chip). Each image of ``x``
+    is presented for ``n_steps`` steps, one after the other in one run (the
+    network is not reset between images, as on the chip); its class is the
+    argmax of the output averaged over the presentation's steps from
+    ``skip_steps`` on.
+
+    Parameters
+    ----------
+    converter : nengo_dl.Converter
+        From ``nengo_dl.Converter`` or :func:`nengo_snnext.keras.convert`, of
+        a model with one input and one output (per-step logits).
+    x : array_like
+        Images, shape ``(n, ...)``; each is flattened to the input node's size.
+    y : array_like
+        Integer labels, shape ``(n,)``.
+    n_steps : int
+        Steps each image is presented for.
+    synapse : float or nengo.synapses.Synapse, optional
+        Filter on the output read out (a probe added for the evaluation);
+        ``None`` reads the converter's own output probe.
+    skip_steps : int
+        Steps at the start of each presentation left out of the average.
+    target : {"sim", "loihi", "simreal"}
+        nengo-loihi target (see :func:`~nengo_snnext.loihi.simulator`).
+    reference : bool
+        Also run ``nengo.Simulator`` on the same (prepared) network, same
+        protocol, and return its accuracy.
+    dt : float
+        Simulator time step (s).
+    seed : int
+        Simulator seed.
+    progress : bool
+        Show a progress bar over the images.
+    **prepare_kwargs
+        Passed to :func:`~nengo_snnext.loihi.prepare` (e.g. ``auto_off_chip=True``).
+
+    Returns
+    -------
+    dict
+        ``accuracy`` (fraction on the emulator), ``seconds`` (its build and
+        run time), ``report`` (the :class:`~nengo_snnext.loihi.PlacementReport`),
+        ``n_images``, ``n_steps``; with ``reference=True`` also
+        ``nengo_accuracy`` and ``nengo_seconds``.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y)
+    if len(x) != len(y) or len(x) == 0:
+        raise ValidationError(f"x ({len(x)} images) and y ({len(y)} labels) must match and "
+                              f"not be empty", attr="x")
+    if not 0 <= skip_steps < n_steps:
+        raise ValidationError(f"skip_steps={skip_steps} must be in [0, n_steps={n_steps})",
+                              attr="skip_steps")
+    node, probe = keras_io(converter)
+    x = x.reshape(len(x), -1)
+    if x.shape[1] != node.size_out:
+        raise ValidationError(f"images have {x.shape[1]} values, the input node "
+                              f"{node.label!r} takes {node.size_out}", attr="x")
+    net = converter.net
+    report = prepare(net, dt=dt, **prepare_kwargs)
+    added = None
+    if synapse is not None:
+        with net:
+            added = nengo.Probe(probe.target, synapse=synapse)
+        probe = added
+    runs = {"loihi": lambda n: simulator(n, target=target, dt=dt, seed=seed)}
+    if reference:
+        runs["nengo"] = lambda n: nengo.Simulator(n, dt=dt, seed=seed, progress_bar=False)
+    result = {"report": report, "n_images": len(x), "n_steps": n_steps}
+    try:
+        for name, make in runs.items():
+            out, seconds = present(make, net, node, probe, x, n_steps=n_steps, dt=dt,
+                                   skip_steps=skip_steps, progress=progress, desc=name)
+            accuracy = float(np.mean(out.argmax(axis=-1) == y))
+            prefix = "" if name == "loihi" else "nengo_"
+            result[f"{prefix}accuracy"], result[f"{prefix}seconds"] = accuracy, seconds
+    finally:
+        if added is not None:
+            net.probes.remove(added)
+    return result
