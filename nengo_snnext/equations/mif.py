@@ -347,7 +347,10 @@ def hybrid_step(xp, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref, 
     return s
 
 
-def mif_step(xp, dt, J, state, *, e_rest, delta_v, tau_off, tau_on, u_reset, tau_ref, memristive):
+def mif_step(
+    xp, dt, J, state, *, e_rest, delta_v, tau_off, tau_on, u_reset, tau_ref, memristive,
+    hybrid=hybrid_step,
+):
     """One exact step of MIF (Thurein eq. 1.4 with an ideal threshold-switch memristor).
 
     .. math::
@@ -367,11 +370,14 @@ def mif_step(xp, dt, J, state, *, e_rest, delta_v, tau_off, tau_on, u_reset, tau
     Parameters (normalised; see :meth:`.MIF.equation_params`): ``e_rest`` and
     ``delta_v = V_th - E_rest`` (V) convert the voltage; ``tau_off = R_off C``,
     ``tau_on = R_on C``, ``tau_ref`` in seconds; ``u_reset = (V_reset -
-    E_rest) / delta_v``. Returns ``(spike_count, MIFState)``.
+    E_rest) / delta_v``. ``hybrid`` computes the step in normalised units
+    (:func:`hybrid_step`; Nengo core passes its numpy event-driven equal,
+    :func:`nengo_snnext.backends.reference.mif.fast_hybrid_step`). Returns
+    ``(spike_count, MIFState)``.
     """
     u = (state.voltage - e_rest) / delta_v
     x = state.memristor if memristive else 0.0 * state.memristor
-    s = hybrid_step(
+    s = hybrid(
         xp, dt, J, u, x, state.refractory_time, 0.0 * u, tau_off=tau_off, tau_on=tau_on,
         u_reset=u_reset, tau_ref=tau_ref, memristive=memristive, m2=None,
     )

@@ -38,6 +38,7 @@ def mif2_step(
     set_fraction,
     tau_relax,
     memristive,
+    hybrid=hybrid_step,
 ):
     """One step of MIF2 (Thurein eq. 1.6): MIF plus memristor M2 to ``E_reset``.
 
@@ -58,7 +59,8 @@ def mif2_step(
     Exact for any ``dt <= tau_ref`` (and whenever the rate is below ``1/dt``);
     see ``mif._fast_forward`` otherwise. Extra parameters: ``u_battery =
     (E_reset - E_rest) / delta_v``, ``rate_off2 = 1 / (R_off2 C)``, ``rate_on2 =
-    1 / (R_on2 C)`` (1/s), ``set_fraction`` (eta), ``tau_relax`` (s). Returns
+    1 / (R_on2 C)`` (1/s), ``set_fraction`` (eta), ``tau_relax`` (s); ``hybrid``
+    as in :func:`~nengo_snnext.equations.mif.mif_step`. Returns
     ``(spike_count, MIF2State)``.
     """
     m2 = M2Parameters(u_battery, rate_off2, rate_on2, set_fraction, tau_relax)
@@ -66,7 +68,7 @@ def mif2_step(
     zero = 0.0 * state.memristor
     x1 = state.memristor if memristive else zero
     x2 = state.memristor2 if memristive else zero
-    s = hybrid_step(
+    s = hybrid(
         xp, dt, J, u, x1, state.refractory_time, x2, tau_off=tau_off, tau_on=tau_on,
         u_reset=u_reset, tau_ref=tau_ref, memristive=memristive, m2=m2,
     )
