@@ -1,5 +1,7 @@
 """Noise-trained LIF (``NoisyLIF``, Jiang 2022 ch. 4)."""
 
+import warnings
+
 import numpy as np
 from nengo.dists import Choice
 from nengo.params import BoolParam, EnumParam
@@ -19,6 +21,10 @@ from nengo_snnext.neurons._noisy_lif_rates import (
 )
 from nengo_snnext.neurons._params import FiniteNumberParam
 from nengo_snnext.neurons._stochastic import StochasticNeuronType
+
+
+class NoisyLIFRatesWarning(UserWarning):
+    """``rates()`` of ``NoisyLIF(temporal=True)`` are approximate (NEF decoders are biased)."""
 
 
 class NoisyLIF(StochasticNeuronType):
@@ -58,7 +64,10 @@ class NoisyLIF(StochasticNeuronType):
     of ``r``). Temporal: a neuron's rate depends on the whole ensemble's input,
     so ``rates()`` solves the ensemble self-consistently in the mean-field
     approximation (:mod:`nengo_snnext.neurons._noisy_lif_rates`), per input
-    row. ``gain_bias`` and ``max_rates_intercepts`` refer to the single-step
+    row; it can be off by hundreds of Hz for single neurons of a heterogeneous
+    ensemble, so ``rates()`` warns (:class:`NoisyLIFRatesWarning`): decoders
+    that Nengo solves from them are biased. Use ``temporal=False`` for NEF
+    decoding (the thesis also trains the single-step neuron). ``gain_bias`` and ``max_rates_intercepts`` refer to the single-step
     (uncoupled) tuning curve in both modes, the curve the thesis trains; the
     intercept ``V_th - beta - 1/2`` is exact in both modes (below it no noise
     value can reach the threshold).
@@ -157,7 +166,23 @@ class NoisyLIF(StochasticNeuronType):
         return rates.reshape(J.shape)
 
     def rates(self, x, gain, bias, dt=None):
-        """Expected firing rates (Hz); each row of currents is one ensemble input."""
+        """Expected firing rates (Hz); each row of currents is one ensemble input.
+
+        With ``temporal=True`` these are the mean-field rates of
+        :func:`~nengo_snnext.neurons._noisy_lif_rates.temporal_rates` and a
+        :class:`NoisyLIFRatesWarning` says so: Nengo solves decoders from
+        ``rates()``, and a neuron's actual rate depends on the whole ensemble's
+        input, so NEF decoders come out biased. ``temporal=False`` is exact.
+        """
+        if self.temporal:
+            warnings.warn(NoisyLIFRatesWarning(
+                f"{self}: rates() of the temporally coupled neuron (temporal=True) are a "
+                "mean-field approximation; each neuron's rate depends on the whole "
+                "ensemble's input, so decoders solved from them are biased (a default "
+                "300-neuron ensemble decodes a constant 0.5 about 0.25 too low). For NEF "
+                "decoding use NoisyLIF(temporal=False), whose rates() are exact, or solve "
+                "the decoders from simulated activities."
+            ))
         dt = self.rate_dt(dt)
         return self.amplitude / dt * self.spike_probability(self.current(x, gain, bias))
 

@@ -2,6 +2,7 @@
 
 import pickle
 import time
+import warnings
 
 import nengo
 import numpy as np
@@ -11,6 +12,7 @@ from nengo.exceptions import ValidationError
 from nengo_snnext import NoisyLIF
 from nengo_snnext.equations.noisy_lif import NoisyLIFState
 from nengo_snnext.neurons._noisy_lif_rates import normalised_noise
+from nengo_snnext.neurons.noisy_lif import NoisyLIFRatesWarning
 
 # the mean-field rates() of the temporal neuron neglects the fluctuations of the
 # ensemble's mean and largest deviation; against simulated ensembles of 300
@@ -112,7 +114,7 @@ def test_temporal_rates_match_simulation(Simulator, noise, population, alpha, pl
         groups = np.repeat(np.arange(10), 30)
         J = np.concatenate([np.linspace(-3, 0.0, 5), np.linspace(0.3, 1.1, 5)])[groups]
     neuron_type = NoisyLIF(noise=noise, alpha=alpha)
-    expected = neuron_type.rates(J[None], np.ones(J.size), np.zeros(J.size))[0] / 1000
+    expected = neuron_type.spike_probability(J[None])[0]  # the mean-field rates() per step
     spikes = simulate(Simulator, neuron_type, J, 2000)
     simulated, stderr = group_rates(spikes, groups)
     expected = np.array([expected[groups == g].mean() for g in np.unique(groups)])
@@ -125,9 +127,9 @@ def test_temporal_rates_match_simulation(Simulator, noise, population, alpha, pl
 def test_temporal_coupling_changes_rates():
     # the same current fires differently in different ensembles (spec 1.7: the
     # normalisation is non-local); the single-step neuron does not care
-    alone = NoisyLIF().rates(np.array([[0.3] * 50]), np.ones(50), np.zeros(50))[0, 0]
+    alone = NoisyLIF().spike_probability(np.array([[0.3] * 50]))[0, 0]
     mixed_J = np.concatenate([[0.3] * 25, np.linspace(-0.2, 1.2, 25)])
-    mixed = NoisyLIF().rates(mixed_J[None], np.ones(50), np.zeros(50))[0, 0]
+    mixed = NoisyLIF().spike_probability(mixed_J[None])[0, 0]
     assert alone < 0.5 * mixed
     single = NoisyLIF(temporal=False)
     assert np.isclose(single.rates(np.array([[0.3] * 50]), np.ones(50), np.zeros(50))[0, 0],
@@ -167,7 +169,9 @@ def test_inference_steps_need_no_retraining(Simulator, temporal):
         decoders = sim.data[conn].weights[0]
         gain, bias = sim.data[ens].gain, sim.data[ens].bias
         encoders = sim.data[ens].encoders[:, 0]
-    rates = NoisyLIF(temporal=temporal).rates(values[:, None] * encoders, gain, bias)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NoisyLIFRatesWarning)
+        rates = NoisyLIF(temporal=temporal).rates(values[:, None] * encoders, gain, bias)
     trained = rates @ decoders  # the output the decoders were solved for
     output = sim.data[probe][:, 0]
     errors, start = [], 0
@@ -250,3 +254,25 @@ def test_large_ensemble_builds_and_rates_fast(Simulator):
     start = time.perf_counter()
     NoisyLIF(beta=0.45).rates(J[None], np.ones(J.size), np.zeros(J.size))
     assert time.perf_counter() - start < 5.0
+
+
+@pytest.mark.parametrize("temporal", [True, False])
+def test_nef_decoding_warns_for_the_temporal_mode(temporal):
+    """Decoders solved from the mean-field rates() miss; the single-step ones do not."""
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(0.5)
+        ens = nengo.Ensemble(300, 1, neuron_type=NoisyLIF(temporal=temporal))
+        nengo.Connection(stim, ens)
+        probe = nengo.Probe(ens, synapse=0.05)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with nengo.Simulator(net, progress_bar=False) as sim:
+            sim.run(0.4)
+    warned = [w for w in caught if issubclass(w.category, NoisyLIFRatesWarning)]
+    error = abs(sim.data[probe][200:, 0].mean() - 0.5)
+    if temporal:
+        assert warned and "temporal=False" in str(warned[0].message)
+        assert error > 0.1  # what the warning is about
+    else:
+        assert not warned
+        assert error < 0.07
