@@ -171,7 +171,17 @@ def configure_compartment(compartment, neuron_type, dt, neurons=None):
             f"{where}{name}: the leak {leak:g} exceeds 1 (self-amplification), which "
             f"a Loihi compartment cannot do; change its parameters {OFF_CHIP_FIX}"
         )
-    floor = registration.floor
+    configure_linear(compartment, leak=leak, gain=gain, threshold=threshold,
+                     floor=registration.floor, dt=dt)
+
+
+def configure_linear(compartment, *, leak, gain, threshold, floor, dt):
+    """Configure ``compartment`` as ``V = leak V + gain J``, threshold, reset 0, ``floor``.
+
+    Through ``configure_lif`` (``tau_rc = -dt / log(leak)``, ``vth = decay_v
+    threshold / gain``), or ``configure_relu`` where the chip's decay rounds to
+    0 (see the module docstring). ``floor`` is None or 0.0.
+    """
     if chip_decay(1.0 - leak) == 0:
         compartment.configure_relu(tau_ref=0.0, vth=threshold / gain, dt=dt)
         # configure_relu always floors at 0

@@ -115,7 +115,7 @@ def test_nef_sine_on_emulator(plt):
 
 @pytest.mark.parametrize(
     "neuron_type",
-    [MIF(), MIF2(), NeuralOscillation(), AltNeuralOscillation(), NoisyLIF()],
+    [MIF(), MIF2(), NeuralOscillation(noise="gaussian"), AltNeuralOscillation(), NoisyLIF()],
     ids=str,
 )
 def test_types_without_compartment_raise_build_error_naming_off_chip(neuron_type):
