@@ -9,6 +9,7 @@ spike-to-spike map of ``x2``).
 from typing import Any, NamedTuple
 
 from nengo_snnext.equations.mif import M2Parameters, cycle_period, hybrid_step
+from nengo_snnext.equations.tabulated import evaluate
 
 
 class MIF2State(NamedTuple):
@@ -116,6 +117,21 @@ def mif2_rate(xp, J, *, dt=None, **params):
     del dt  # exact in continuous time
     T, fires, _ = mif2_fixed_point(xp, J, **params)
     return xp.where(fires, 1.0 / xp.where(fires, T, 1.0 + 0.0 * T), 0.0 * T)
+
+
+def mif2_training_rate(xp, J, *, dt=None, table=None, **params):
+    """The rate that rate training differentiates: ``table`` at ``J``, or :func:`mif2_rate`.
+
+    ``table`` is a :class:`~nengo_snnext.equations.tabulated.PiecewisePolynomial`
+    of :func:`mif2_rate` (built in numpy by ``MIF2.training_rate_params``): one
+    piece lookup instead of 50 bisection steps, and its derivative is the exact
+    derivative of the interpolant, which includes how the adapted ``x2`` moves
+    with ``J`` (the bisection holds it fixed). ``table=None`` (``memristive=False``,
+    no bisection) evaluates :func:`mif2_rate` itself.
+    """
+    if table is None:
+        return mif2_rate(xp, J, dt=dt, **params)
+    return evaluate(xp, J, table)
 
 
 def mif2_period_at(xp, J, x, *, tau_off, tau_on, u_reset, tau_ref, u_battery, rate_off2,

@@ -258,3 +258,28 @@ def test_nef_ensemble_represents_a_sine(Simulator, neuron_type, plt):
         sim_time=1.0, seed=4, plt=plt,
     )
     assert rmse < 0.05, rmse
+
+
+@pytest.mark.parametrize("neuron_type", [MIF2(), MIF2(set_fraction=0.1, tau_relax=0.05)], ids=str)
+def test_mif2_training_rate_table_equals_exact_rate(neuron_type, rng):
+    """The rate table that rate training uses: values and slope of the exact rate."""
+    from nengo_snnext.equations.mif2 import mif2_training_rate
+    from nengo_snnext.ops import NUMPY_OPS
+
+    params = neuron_type.training_rate_params()
+    lock = neuron_type.lock_current
+    J = np.concatenate([rng.uniform(0.0, 6.0, 3000), 1 + np.geomspace(1e-13, 0.1, 50),
+                        lock - np.geomspace(1e-13, 0.1, 50)])
+    table = mif2_training_rate(NUMPY_OPS, J, **params)
+    exact = neuron_type.rate_from_current(J)
+    assert np.allclose(table, exact, rtol=1e-4, atol=0.05)
+    assert np.all(table[(J <= 1) | (J >= lock)] == 0)
+    h, J = 1e-6, np.linspace(1.05, 0.97 * lock, 100)
+    slope = (mif2_training_rate(NUMPY_OPS, J + h, **params)
+             - mif2_training_rate(NUMPY_OPS, J - h, **params)) / (2 * h)
+    exact_slope = (
+        neuron_type.rate_from_current(J + h) - neuron_type.rate_from_current(J - h)
+    ) / (2 * h)
+    assert np.allclose(slope, exact_slope, rtol=5e-3)
+    assert mif2_training_rate(NUMPY_OPS, J, **MIF2(memristive=False).training_rate_params()) \
+        == pytest.approx(MIF2(memristive=False).rate_from_current(J), rel=1e-12)

@@ -50,8 +50,8 @@ def test_equals_reference_every_corner(dl_simulator):
 
 @pytest.mark.parametrize(
     "neuron_type",
-    # MIF2's rate bisects 50 times for the adapted state: tracing that takes ~30 s
-    [MIF(), MIF(memristive=False), pytest.param(MIF2(), marks=pytest.mark.slow)],
+    # MIF2 trains on its rate table (equations.mif2.mif2_training_rate)
+    [MIF(), MIF(memristive=False), MIF2()],
     ids=str,
 )
 def test_rate_training_equals_rates_with_gradient(neuron_type, dl_simulator, rng):
@@ -63,16 +63,18 @@ def test_rate_training_equals_rates_with_gradient(neuron_type, dl_simulator, rng
     c = rng.normal(size=(1, 1, n))
     out, grads, _ = run_with_gradients(sim, {net.inp: J}, {net.spikes: c})
     expected = neuron_type.rates(J[0], np.ones(n), np.zeros(n))
-    assert np.allclose(out[net.spikes][0], expected, rtol=1e-9, atol=1e-9)
+    tabulated = isinstance(neuron_type, MIF2)  # the table: within 1e-4 of the exact rates
+    tol = 1e-4 if tabulated else 1e-9
+    assert np.allclose(out[net.spikes][0], expected, rtol=tol, atol=tol)
     h = 1e-6
     numeric = c[0] * (
         neuron_type.rates(J[0] + h, np.ones(n), np.zeros(n))
         - neuron_type.rates(J[0] - h, np.ones(n), np.zeros(n))
     ) / (2 * h)
     firing = expected[0] > 0
-    if isinstance(neuron_type, MIF2):
-        # the gradient holds the adapted memristor state fixed: same sign, same scale
-        assert np.all(np.sign(grads[net.inp][0, 0, firing]) == np.sign(numeric[0, firing]))
+    if tabulated:
+        # the table's slope, adapted memristor state included, is the exact rate's
+        assert np.allclose(grads[net.inp][0, 0], numeric[0], rtol=1e-2, atol=1e-2)
     else:
         assert np.allclose(grads[net.inp][0, 0], numeric[0], rtol=1e-4, atol=1e-3)
     assert np.all(grads[net.inp][0, 0, ~firing] == 0)
