@@ -67,7 +67,8 @@ class NoisyLIF(StochasticNeuronType):
     row; it can be off by hundreds of Hz for single neurons of a heterogeneous
     ensemble, so ``rates()`` warns (:class:`NoisyLIFRatesWarning`): decoders
     that Nengo solves from them are biased. Use ``temporal=False`` for NEF
-    decoding (the thesis also trains the single-step neuron). ``gain_bias`` and ``max_rates_intercepts`` refer to the single-step
+    decoding (the thesis also trains the single-step neuron). ``gain_bias`` and
+    ``max_rates_intercepts`` refer to the single-step
     (uncoupled) tuning curve in both modes, the curve the thesis trains; the
     intercept ``V_th - beta - 1/2`` is exact in both modes (below it no noise
     value can reach the threshold).

@@ -37,11 +37,11 @@ from nengo_snnext.ops import NUMPY_OPS as xp
 ROUNDING_ULPS = 64
 """Rounding allowance, in units of the dtype's epsilon, when sorting out the quiet neurons.
 
-A neuron whose step-end membrane ``u_end`` (one charge segment of length ``dt``)
-and initial membrane ``u`` satisfy ``max(u, u_end) < 1 - tol (1 + |u| + |J - u|)``, with ``tol = ROUNDING_ULPS eps
-(1 + dt / tau_off)``, has a computed threshold time above ``dt`` and no event in
-the step: both are within a few ``eps`` of the exact values, scaled by the
-magnitudes that enter them and by the slope ``|J - u| / tau_off``.
+A neuron whose membrane ``u`` and step-end membrane ``u_end`` (one charge
+segment of length ``dt``) satisfy ``max(u, u_end) < 1 - tol (1 + |u| + |J - u|)``,
+with ``tol = ROUNDING_ULPS eps (1 + dt / tau_off)``, has a computed threshold time
+above ``dt`` and no event in the step: both are within a few ``eps`` of the exact
+values, scaled by the magnitudes that enter them and by the slope ``|J - u| / tau_off``.
 """
 
 LARGE_CURRENT = 1e6
@@ -151,7 +151,7 @@ def _segments(s, J, i, n_segments, *, stage_a, params):
 
 
 def _event_step(dt, J, s, *, params, short):
-    """The segment schedule of :func:`~nengo_snnext.equations.mif.hybrid_step`, on ``s`` in place."""
+    """The segment schedule of :func:`~nengo_snnext.equations.mif.hybrid_step`, in place."""
     kernel = dict(params, decays_x2=params["m2"] is not None and params["memristive"])
     everyone = np.arange(s.u.size)
     if short:
