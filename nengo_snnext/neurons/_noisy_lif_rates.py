@@ -37,6 +37,9 @@ from scipy.special import ndtr
 from nengo_snnext.equations.tabulated import PiecewisePolynomial
 from nengo_snnext.neurons._renewal import renewal_chain
 
+# numpy 2 renamed trapz (removed in 2.4+) to trapezoid (new in 2.0)
+trapezoid = getattr(np, "trapezoid", None) or np.trapz
+
 _T_POINTS = 2049  # tabulation of the normalised noise on [-1, 1]
 _M_PANELS, _M_ORDER, _M_MAX = 40, 8, 12.0  # quadrature over the maximum M'
 _KAPPA_MAX, _N_KAPPA, _N_DRIVE, _CELLS = 0.9, 19, 65, 48  # mean-field tables
@@ -188,7 +191,7 @@ def _expected_extremes(m, rate, width, mean, noise, threshold):
     below, rc, zero, rest = part(_smallest(m, k), v)
     log_above = np.log(np.clip(1.0 - below - rc * zero, 1e-300, 1.0)).sum(axis=1)
     log_above = log_above + rest * zero[:, 0, :]
-    e_min = low[:, 0] + np.trapz(np.exp(log_above), v, axis=1)
+    e_min = low[:, 0] + trapezoid(np.exp(log_above), v, axis=1)
 
     high = np.maximum(np.minimum((m + width).max(axis=1, keepdims=True), threshold), mean)
     v = high - (high - mean) * frac
@@ -197,7 +200,7 @@ def _expected_extremes(m, rate, width, mean, noise, threshold):
     below, rc, zero, rest = part(_smallest(nearness, k), v)
     log_below = np.log(np.clip(below + rc * zero, 1e-300, 1.0)).sum(axis=1)
     log_below = log_below + rest * (~zero[:, 0, :])
-    e_max = high[:, 0] - np.trapz(np.exp(log_below)[:, ::-1], v[:, ::-1], axis=1)
+    e_max = high[:, 0] - trapezoid(np.exp(log_below)[:, ::-1], v[:, ::-1], axis=1)
     return e_min, e_max
 
 

@@ -133,6 +133,7 @@ EXTRA_IMPORTS = {
     "nengo_snnext.backends.dl": ("nengo_dl", "dl"),
     "nengo_loihi": ("nengo_loihi", "loihi"),
     "nengo_snnext.loihi": ("nengo_loihi", "loihi"),
+    "nengo_snnext.backends.loihi": ("nengo_loihi", "loihi"),
     "keras_spiking": ("keras_spiking", "energy"),
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([\w.]+)", re.M)

@@ -434,7 +434,8 @@ def test_short_step_is_bit_exact(memristive, m2, dt, tau_ref, dtype):
         J_, u_, x_, ref_, x2_ = state
         a = hybrid_step(xp, dt, J_, u_, x_, ref_, x2_, tau_ref=tau_ref, m2=m2p, **params)
         b = hybrid_step(
-            xp, dt, J_, u_, x_, ref_, x2_, tau_ref=np.asarray(tau_ref), m2=m2p, **params
+            xp, dt, J_, u_, x_, ref_, x2_, tau_ref=np.asarray(tau_ref, dtype=dtype), m2=m2p,
+            **params,
         )
         for field in ("u", "x", "ref", "x2", "count"):
             va, vb = getattr(a, field), getattr(b, field)
