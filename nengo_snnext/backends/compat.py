@@ -5,6 +5,12 @@ Each shim names the condition under which it can be removed.
 
 import warnings
 from contextlib import contextmanager
+from importlib.util import find_spec
+
+# numba, when installed (the [numba] extra), compiles the MIF/MIF2 step of Nengo
+# core (nengo_snnext.backends.reference.mif_numba). Not version-gated: an optional
+# accelerator, detected here so that no other module probes for it.
+HAS_NUMBA = find_spec("numba") is not None
 
 # nengo-dl 3.6.0 and nengo-loihi 1.1.0 warn at import that they were not tested
 # with Nengo 4.x. We test this combination (see README), so silence exactly those
