@@ -1,5 +1,7 @@
 """``prepare(net)``: make a network deployable on Loihi and report its placement."""
 
+import warnings
+
 import nengo
 import numpy as np
 from nengo.ensemble import Neurons
@@ -26,8 +28,12 @@ def has_loihi_params(net):
 def unmappable_reason(ens, dt):
     """Why ``ens``'s neuron type has no Loihi compartment (its BuildError), or None."""
     block = LoihiBlock(ens.n_neurons)
+    model = Model(dt=dt)
+    model.seeds[ens] = None  # read by the builders' initial-state check
     try:
-        Builder.build(Model(dt=dt), ens.neuron_type, ens.neurons, block)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # initial-state warnings come again at the build
+            Builder.build(model, ens.neuron_type, ens.neurons, block)
     except BuildError as error:
         return str(error)
     return None
