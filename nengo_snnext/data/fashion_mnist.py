@@ -65,21 +65,36 @@ def load_fashion_mnist(subset="train", directory=None):
         If the files are not in any searched directory; the message lists them
         and how to install the files.
     """
-    if subset not in FILES:
-        raise ValueError(f"subset must be one of {sorted(FILES)}, got {subset!r}")
-    dirs = search_directories(directory)
-    paths = [_find(name, dirs) for name in FILES[subset]]
-    missing = [name for name, path in zip(FILES[subset], paths) if path is None]
-    if missing:
-        searched = "\n".join(f"  {d}" for d in dirs)
-        raise DatasetNotFoundError(
-            f"Fashion-MNIST file(s) {missing} (optionally .gz) not found. Searched:\n"
-            f"{searched}\n"
+    return load_idx_pair(
+        subset,
+        search_directories(directory),
+        dataset="Fashion-MNIST",
+        install_hint=(
             "Install them with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu, "
             "files in /usr/share/datasets/fashion-mnist), or copy the four idx files "
             "from https://github.com/zalandoresearch/fashion-mnist (data/fashion) into "
             "~/.keras/datasets/fashion-mnist or a directory you pass as "
             "`directory=` (or $NENGO_SNNEXT_DATA/fashion-mnist)."
+        ),
+    )
+
+
+def load_idx_pair(subset, dirs, *, dataset, install_hint):
+    """Images and labels of an (MNIST-style) idx data set's ``subset``, found in ``dirs``.
+
+    Shared by the loaders of data sets that use (Fashion-)MNIST's four file names.
+    A missing file raises :class:`DatasetNotFoundError` listing ``dirs`` and
+    ``install_hint``; files that do not match raise ``ValueError``.
+    """
+    if subset not in FILES:
+        raise ValueError(f"subset must be one of {sorted(FILES)}, got {subset!r}")
+    paths = [_find(name, dirs) for name in FILES[subset]]
+    missing = [name for name, path in zip(FILES[subset], paths) if path is None]
+    if missing:
+        searched = "\n".join(f"  {d}" for d in dirs)
+        raise DatasetNotFoundError(
+            f"{dataset} file(s) {missing} (optionally .gz) not found. Searched:\n"
+            f"{searched}\n{install_hint}"
         )
     images, labels = (read_idx(p) for p in paths)
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
