@@ -14,7 +14,7 @@ from nengo.dists import Choice, Uniform
 from nengo.exceptions import ValidationError
 from nengo.params import BoolParam
 
-from nengo_snnext.backends.reference.mif import fast_hybrid_step
+from nengo_snnext.backends.reference.mif import hybrid_step_for
 from nengo_snnext.equations.mif import MIFState, cycle_period, mif_rate, mif_step
 from nengo_snnext.neurons._base import SpikingNeuronType
 from nengo_snnext.neurons._params import FiniteNumberParam
@@ -166,8 +166,9 @@ class MemristiveNeuronType(SpikingNeuronType):
     # --- rates and gain/bias --------------------------------------------------
 
     def numpy_equation(self, dt, J, state, **params):
-        """The step with the event-driven numpy kernel (equal, bit for bit, to ``equation``)."""
-        return self.equation(NUMPY_OPS, dt, J, state, hybrid=fast_hybrid_step, **params)
+        """The step with the event-driven numpy (or numba) kernel, equal to ``equation``."""
+        hybrid = hybrid_step_for(np.asarray(J).dtype)
+        return self.equation(NUMPY_OPS, dt, J, state, hybrid=hybrid, **params)
 
     def current_on_rising_branch(self, rates, J_peak):
         """Current on ``(1, J_peak)`` with steady-state rate ``rates`` (Hz)."""

@@ -15,11 +15,16 @@ event segments only for those, each phase group with only its own formulas
 the same). Segments of zero length are identities, so skipping a neuron whose
 step has no event left gives the value the shared equation gives.
 ``tests/test_mif.py`` checks the two equal, bit for bit, for every parameter
-corner, both dtypes and ``dt`` above and below ``tau_ref``.
+corner, both dtypes and ``dt`` above and below ``tau_ref``. With numba installed
+(the ``[numba]`` extra) float64 steps run the compiled kernel of
+:mod:`.mif_numba` instead (:func:`hybrid_step_for`).
 """
+
+import os
 
 import numpy as np
 
+from nengo_snnext.backends.compat import HAS_NUMBA
 from nengo_snnext.equations.mif import (
     SHORT_STEP_SEGMENTS,
     STAGE_SEGMENTS,
@@ -214,3 +219,23 @@ def fast_hybrid_step(
         x2_out[i] = s.x2
         count[i] = s.count
     return _Phase(u=u_quiet, x=x_out, ref=ref_out, x2=x2_out, r=None, count=count, spiked=None)
+
+
+def numba_enabled():
+    """Whether :func:`hybrid_step_for` picks numba: installed, and not switched off
+    by the environment variable ``NENGO_SNNEXT_NUMBA=0``."""
+    return HAS_NUMBA and os.environ.get("NENGO_SNNEXT_NUMBA", "1") != "0"
+
+
+def hybrid_step_for(dtype):
+    """The fastest exact numpy-side hybrid step for arrays of ``dtype``.
+
+    The numba kernel (float64, when :func:`numba_enabled`), else
+    :func:`fast_hybrid_step`; both equal the shared equation.
+    """
+    if dtype == np.float64 and numba_enabled():
+        from nengo_snnext.backends.reference.mif_numba import numba_hybrid_step
+
+        return numba_hybrid_step
+    return fast_hybrid_step
+
