@@ -103,8 +103,9 @@ def evaluate_converted(
     dict
         ``accuracy`` (fraction on the emulator), ``seconds`` (its build and
         run time), ``report`` (the :class:`~nengo_snnext.loihi.PlacementReport`),
-        ``n_images``, ``n_steps``; with ``reference=True`` also
-        ``nengo_accuracy`` and ``nengo_seconds``.
+        ``predictions`` (the class of each image), ``n_images``, ``n_steps``;
+        with ``reference=True`` also ``nengo_accuracy``, ``nengo_seconds`` and
+        ``nengo_predictions``.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y)
@@ -135,9 +136,10 @@ def evaluate_converted(
         for name, make in runs.items():
             out, seconds = present(make, net, node, probe, x, n_steps=n_steps, dt=dt,
                                    skip_steps=skip_steps, progress=progress, desc=name)
-            accuracy = float(np.mean(out.argmax(axis=-1) == y))
             prefix = "" if name == "loihi" else "nengo_"
-            result[f"{prefix}accuracy"], result[f"{prefix}seconds"] = accuracy, seconds
+            result[f"{prefix}predictions"] = out.argmax(axis=-1)
+            result[f"{prefix}accuracy"] = float(np.mean(result[f"{prefix}predictions"] == y))
+            result[f"{prefix}seconds"] = seconds
     finally:
         if added is not None:
             net.probes.remove(added)

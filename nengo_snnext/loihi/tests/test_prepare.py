@@ -7,7 +7,7 @@ from nengo.exceptions import BuildError
 
 nengo_loihi = pytest.importorskip("nengo_loihi")
 
-from nengo_snnext import KLIF, NoisyLIF  # noqa: E402
+from nengo_snnext import KLIF  # noqa: E402
 from nengo_snnext.loihi import prepare  # noqa: E402
 from nengo_snnext.loihi.prepare import INPUT_LAYER, tile  # noqa: E402
 from nengo_snnext.loihi.report import CORES_PER_CHIP, LIMITS  # noqa: E402
@@ -126,17 +126,17 @@ def test_auto_off_chip_runs_mixed_network_end_to_end():
     with nengo.Network(seed=0) as net:
         stim = nengo.Node(0.5)
         first = nengo.Ensemble(100, 1, neuron_type=KLIF(k=1.5, initial_state=ZERO))
-        noisy = nengo.Ensemble(100, 1, neuron_type=NoisyLIF())
+        noisy = nengo.Ensemble(100, 1, neuron_type=KLIF(k=3.0, initial_state=ZERO))  # k lambda > 1
         last = nengo.Ensemble(100, 1, neuron_type=KLIF(k=1.5, initial_state=ZERO))
         nengo.Connection(stim, first)
         nengo.Connection(first, noisy)
         nengo.Connection(noisy, last)
         probe = nengo.Probe(last, synapse=0.05)
-    with pytest.raises(BuildError, match="NoisyLIF"):
+    with pytest.raises(BuildError, match="exceeds 1"):
         nengo_loihi.Simulator(net)
     report = prepare(net, auto_off_chip=True)
     assert [e.on_chip for e in report.ensembles] == [True, False, True]
-    assert "NoisyLIF has no Loihi compartment" in report.ensembles[1].reason
+    assert "KLIF(k=3.0)" in report.ensembles[1].reason
     with simulator(net, target="sim") as sim:
         sim.run(0.4)
     assert abs(sim.data[probe][-100:].mean() - 0.5) < 0.15
