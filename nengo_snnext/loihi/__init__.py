@@ -20,6 +20,11 @@ from nengo_snnext.backends.compat import untested_version_warnings_silenced
 with untested_version_warnings_silenced():
     import nengo_loihi  # noqa: F401
 
+from nengo_snnext.loihi.diagnostics import (  # noqa: E402
+    FidelityDiagnostics,
+    LayerFidelity,
+    layer_fidelity,
+)
 from nengo_snnext.loihi.evaluate import evaluate_converted  # noqa: E402
 from nengo_snnext.loihi.prepare import prepare  # noqa: E402
 from nengo_snnext.loihi.report import (  # noqa: E402
@@ -30,6 +35,9 @@ from nengo_snnext.loihi.report import (  # noqa: E402
 from nengo_snnext.loihi.simulator import NoHardwareWarning, simulator  # noqa: E402
 
 __all__ = [
+    "FidelityDiagnostics",
+    "LayerFidelity",
+    "layer_fidelity",
     "NoHardwareWarning",
     "evaluate_converted",
     "simulator",

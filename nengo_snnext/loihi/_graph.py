@@ -70,12 +70,17 @@ def probed(net, obj):
 
 
 def constant_output(net, node):
-    """The constant output of ``node`` (a node with a fixed array output, unprobed)."""
+    """The constant output of ``node`` (a node with a fixed, non-zero array output, unprobed).
+
+    A node of zeros is taken for an input placeholder (``nengo_dl.Converter``
+    makes its input nodes so) and is never folded.
+    """
     if not isinstance(node, nengo.Node) or node.size_in != 0 or node.output is None:
         return None
     if callable(node.output) or isinstance(node.output, nengo.Process) or probed(net, node):
         return None
-    return np.asarray(node.output, dtype=float).ravel()
+    value = np.asarray(node.output, dtype=float).ravel()
+    return value if np.any(value) else None
 
 
 def fold_targets(net, conn, value, outgoing):
@@ -115,13 +120,15 @@ def outgoing_connections(net):
     return outgoing
 
 
-def fold_constant_inputs(net):
+def fold_constant_inputs(net, keep=()):
     """Fold constant inputs of neurons into their ensembles' biases (in place).
 
     Parameters
     ----------
     net : nengo.Network
         The network, changed in place.
+    keep : iterable of nengo.Node
+        Nodes never folded (inputs whose output will be replaced).
 
     Returns
     -------
@@ -130,8 +137,9 @@ def fold_constant_inputs(net):
     """
     outgoing = outgoing_connections(net)
     folded = []
+    keep = set(keep)
     for node in list(net.all_nodes):
-        value = constant_output(net, node)
+        value = None if node in keep else constant_output(net, node)
         if value is None:
             continue
         conns = outgoing.get(node, [])

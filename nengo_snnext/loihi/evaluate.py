@@ -122,7 +122,7 @@ def evaluate_converted(
         raise ValidationError(f"images have {x.shape[1]} values, the input node "
                               f"{node.label!r} takes {node.size_out}", attr="x")
     net = converter.net
-    report = prepare(net, dt=dt, **prepare_kwargs)
+    report = prepare(net, dt=dt, inputs=(node,), **prepare_kwargs)
     added = None
     if synapse is not None:
         with net:

@@ -95,6 +95,7 @@ def prepare(
     fold_constants=True,
     block_shapes=True,
     max_compartments=MAX_COMPARTMENTS,
+    inputs=(),
     dt=0.001,
 ):
     """Make ``net`` deployable on Loihi (in place) and return its placement report.
@@ -139,6 +140,10 @@ def prepare(
         Split large conv layers into spatial tiles.
     max_compartments : int
         Compartments per core for the tiles (at most Loihi 1's 1024).
+    inputs : iterable of nengo.Node
+        Input nodes whose output will be replaced (e.g. by
+        ``nengo.processes.PresentInput``): never folded as constants. Nodes
+        of zeros (``nengo_dl.Converter``'s inputs) are never folded either.
     dt : float
         Simulator time step (s) of the build.
 
@@ -156,7 +161,7 @@ def prepare(
         nengo_loihi.add_params(net)
     folded, collapsed = (), ()
     if fold_constants:
-        folded = tuple(_graph.fold_constant_inputs(net))
+        folded = tuple(_graph.fold_constant_inputs(net, keep=inputs))
         collapsed = tuple(_graph.collapse_identity_nodes(net))
     reasons = {}
     for ens in net.all_ensembles:

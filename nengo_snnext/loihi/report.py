@@ -101,11 +101,11 @@ class PlacementReport(NamedTuple):
         return "\n".join(lines)
 
 
-def build_model(net, dt):
+def build_model(net, dt, *, discretize=True):
     """Build ``net`` as nengo-loihi would (split, discretised), without validation."""
     model = Model(dt=dt)
     model.validation_level = ValidationLevel.NONE
-    model.build(net)
+    model.build(net, discretize=discretize)
     return model
 
 
