@@ -75,7 +75,10 @@ class ConductanceLIF(SpikingNeuronType):
 
     Integration (``method``): ``"euler"`` is forward Euler for every variable,
     as Brian2's ``method='euler'`` in the seeds' code, stable for ``dt`` up to
-    the shortest conductance time constant; ``"exponential"`` decays ``g_e``,
+    the shortest conductance time constant and while ``dt (1 + g_e + g_i) / tau
+    < 2`` (strong inhibition, e.g. many simultaneous inhibitory spikes, breaks
+    this: ``v`` overshoots below ``e_inh`` and back above the threshold);
+    ``"exponential"`` decays ``g_e``,
     ``g_i`` and ``theta`` exactly and integrates ``v`` exactly for the
     conductances held over the step. Diehl & Cook ran dt = 0.5 ms, the thesis
     code Brian2's default 0.1 ms; both are accepted (:data:`PARAMETER_SETS`).
