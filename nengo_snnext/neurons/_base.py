@@ -98,6 +98,8 @@ class SpikingNeuronType(NeuronType):
     normalises_over_neurons = False
     # False where rates() are exact for every simulator dt (no dt-mismatch warning)
     rates_depend_on_dt = True
+    # True: NengoDL compiles the spiking step with XLA (long element-wise equations)
+    jit_step = False
 
     def __init__(self, amplitude=1.0, dt=0.001, initial_state=None):
         super().__init__(initial_state=initial_state)

@@ -59,6 +59,9 @@ class MemristiveNeuronType(SpikingNeuronType):
     memristive = BoolParam("memristive")
 
     rates_depend_on_dt = False
+    # NengoDL compiles the step with XLA (backends/dl/equation_builder.py):
+    # four event segments of element-wise ops fuse into a few kernels
+    jit_step = True
 
     def __init__(
         self, *, R_on, R_off, C, E_rest, V_th, V_reset, tau_ref, memristive,
