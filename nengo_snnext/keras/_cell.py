@@ -46,7 +46,7 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
     """
 
     def __init__(self, neuron_type, size, *, dt, mode, surrogate, trainables,
-                 channel_shape, seed, **kwargs):
+                 channel_shape, seed, jit_compile=False, **kwargs):
         super().__init__(**kwargs)
         self.neuron_type = neuron_type
         self.size = tf.TensorShape(size)
@@ -65,6 +65,11 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
         sizes = [self.size] * len(neuron_type.state)
         self.state_size = sizes + [tf.TensorShape([2])] if self.stochastic else sizes
         self.weights_by_attribute = {}
+        # XLA fuses the step's elementwise ops into one kernel (forward and backward);
+        # the parameter source is read inside, so trained weights get their gradients
+        self.compiled_step = (
+            tf.function(self.source_step, jit_compile=True, autograph=False) if jit_compile else None
+        )
 
     def build(self, input_shape):
         for spec in self.trainables:
@@ -148,6 +153,10 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
         output = self.unflat(spikes) * (self.neuron_type.amplitude / self.dt)
         return output, [self.unflat(s) for s in new_state] + new_key
 
+    def source_step(self, J, states):
+        """:meth:`spiking_step` with this call's parameter source."""
+        return self.spiking_step(J, states, self.parameter_source())
+
     def rate_step(self, J, states, source):
         params = source.training_rate_params(self.dt, n_neurons=self.n_neurons)
         rate = self.neuron_type.training_equation(TF_OPS, self.flat(J), dt=self.dt, **params)
@@ -155,16 +164,17 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
 
     def call(self, inputs, states, training=None):
         states = list(states)
-        source = self.parameter_source()
+        step = self.compiled_step or self.source_step
         if self.mode == "surrogate":
-            return self.spiking_step(inputs, states, source)
+            return step(inputs, states)
+        source = self.parameter_source()
         if training is None:
             training = tf.keras.backend.learning_phase()
         if not isinstance(training, (bool, np.bool_)):
             training = tf.cast(training, tf.bool)
 
         def spiking():
-            output, new_states = self.spiking_step(inputs, states, source)
+            output, new_states = step(inputs, states)
             # stop_gradient keeps NaNs of the untaken branch out of the gradient
             return tf.stop_gradient(output), [tf.stop_gradient(s) for s in new_states]
 

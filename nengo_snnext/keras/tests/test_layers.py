@@ -136,3 +136,46 @@ def test_errors_are_clear(rng):
     J[1, 4, 2] = np.nan
     with pytest.raises(tf.errors.InvalidArgumentError, match="non-finite input currents"):
         nk.KLIF(dtype="float64")(tf.constant(J))
+
+
+@pytest.mark.parametrize("neuron_type, J_range", DETERMINISTIC[::3], ids=lambda p: str(p))
+def test_short_sequences_unroll_and_compile_the_same_spikes(neuron_type, J_range, rng):
+    start = {"voltage": getattr(neuron_type, "E_rest", 0.0)}
+    neuron_type = zero_state(neuron_type, **start)
+    J = rng.uniform(*J_range, size=(3, nk.layers.UNROLL_STEPS, 2, 4))
+    spikes, layer = layer_spikes(neuron_type, J)  # unroll=None, jit_compile=None: both on
+    assert layer.layer.unroll and layer.layer.cell.compiled_step is not None
+    assert np.array_equal(spikes, nengo_spikes(neuron_type, J))
+    # float32: compiled and uncompiled steps agree spike for spike
+    x = tf.constant(J, tf.float32)
+    compiled = nk.SpikingNeurons(neuron_type)(x).numpy()
+    plain = nk.SpikingNeurons(neuron_type, unroll=False, jit_compile=False)(x).numpy()
+    assert np.array_equal(compiled, plain)
+    # a time axis longer than UNROLL_STEPS, or not static, is not unrolled
+    _, long = layer_spikes(neuron_type, np.concatenate([J, J], axis=1))
+    assert not long.layer.unroll and long.layer.cell.compiled_step is None
+
+
+def test_compiled_surrogate_gradients_equal_uncompiled(rng):
+    J = tf.constant(rng.uniform(-1, 4, size=(4, 8, 6)))
+    coefficients = tf.constant(rng.standard_normal((4, 8, 6)))
+    grads = []
+    for jit_compile in [True, False]:
+        layer = nk.KLIF(k=1.5, training="surrogate", trainable_tau=True, trainable_threshold=True,
+                        jit_compile=jit_compile, dtype="float64")
+        with tf.GradientTape() as tape:
+            tape.watch(J)
+            loss = tf.reduce_sum(layer(J, training=True) * coefficients)
+        variables = sorted(layer.trainable_weights, key=lambda w: w.name)
+        grads.append([g.numpy() for g in tape.gradient(loss, [J, *variables])])
+    assert len(grads[0]) == 4 and all(np.any(g != 0) for g in grads[0])
+    for compiled, plain in zip(*grads):
+        assert np.allclose(compiled, plain, rtol=1e-12, atol=1e-9)
+
+
+def test_stochastic_types_are_not_compiled():
+    assert nk.NoisyLIF(seed=0).resolve_unroll(4) == (True, False)
+    with pytest.raises(ValidationError, match="jit_compile=True.*random numbers"):
+        nk.NeuralOscillation(seed=0, jit_compile=True)
+    with pytest.raises(ValueError, match="unroll=True needs a static time axis"):
+        nk.KLIF(unroll=True).resolve_unroll(None)
