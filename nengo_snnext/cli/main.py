@@ -10,7 +10,7 @@ import importlib
 
 from nengo_snnext.version import version  # nengo_snnext's own import does not import TensorFlow
 
-SUBCOMMANDS = ("neurons", "evaluate")
+SUBCOMMANDS = ("neurons", "demo", "reproduce", "evaluate")
 
 
 def build_parser():

@@ -1,0 +1,176 @@
+"""Training schedule of the demo networks: a rate warm-up, then surrogate BPTT.
+
+Phase 1 (``rate``): the spiking layers output their differentiable training rate
+(``training="rate"``), so one time step per image is enough: the cost of an ANN.
+Phase 2 (``surrogate``): the same weights in a model of ``steps`` time steps whose
+layers spike in training too, trained through time with the surrogate gradient:
+it learns what the spikes of a short presentation do, which the rates cannot tell.
+Both phases use the thesis' loss (MSE to the one-hot label) and Adam with cosine
+annealing. The spiking model (inference) is the phase-2 model.
+"""
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+
+@dataclass
+class Schedule:
+    """How long each phase trains.
+
+    Attributes
+    ----------
+    steps : int
+        Time steps of one presentation (T) in the surrogate phase and in inference.
+    rate_epochs, surrogate_epochs : float
+        Passes over the training set per phase (fractions allowed).
+    rate_batch, batch : int
+        Minibatch sizes of the two phases.
+    lr : float
+        Initial Adam learning rate of each phase (cosine-annealed to 0).
+    time_budget : float or None
+        Seconds for both phases together; the rate phase gets ``rate_share`` of it.
+        A phase stops at its share (after the current batch) even if epochs remain.
+    rate_share : float
+        Share of ``time_budget`` for the rate phase.
+    """
+
+    steps: int = 8
+    rate_epochs: float = 1.0
+    surrogate_epochs: float = 1.0
+    rate_batch: int = 64
+    batch: int = 64
+    lr: float = 1e-3
+    time_budget: float = None
+    rate_share: float = 0.5
+
+    @classmethod
+    def for_dataset(cls, name, quick=False, time_budget=None):
+        """The demo's schedule for ``"digits"`` or ``"fashion-mnist"`` on a 2-core CPU."""
+        if quick:
+            return cls(steps=4, rate_epochs=0.5, surrogate_epochs=0.25, batch=32, rate_batch=32,
+                       lr=3e-3, time_budget=time_budget)
+        if name == "digits":
+            return cls(steps=8, rate_epochs=30, surrogate_epochs=6, batch=32, rate_batch=32,
+                       lr=3e-3, time_budget=time_budget)
+        return cls(steps=4, rate_epochs=4, surrogate_epochs=1, batch=64, rate_batch=128,
+                   lr=2e-3, time_budget=time_budget, rate_share=0.6)
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def _dataset(x, y, n_classes, steps, batch, seed):
+    import tensorflow as tf
+
+    one_hot = np.eye(n_classes, dtype=np.float32)[y]
+    data = tf.data.Dataset.from_tensor_slices((x, one_hot))
+    data = data.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).repeat().batch(batch)
+    data = data.map(lambda images, labels: (tf.repeat(images[:, None], steps, axis=1), labels),
+                    num_parallel_calls=1)
+    return data.prefetch(2)
+
+
+def _callbacks(n_batches, deadline, desc, progress, checkpoints):
+    import tensorflow as tf
+    from tqdm.auto import tqdm
+
+    class Progress(tf.keras.callbacks.Callback):
+        """A tqdm bar over the batches; stops at ``deadline``; runs the due ``checkpoints``."""
+
+        def on_train_begin(self, logs=None):
+            self.bar = tqdm(total=n_batches, desc=desc, unit="batch", disable=not progress,
+                            leave=False)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.bar.update(1)
+            if logs and "loss" in logs:
+                self.bar.set_postfix(loss=f"{logs['loss']:.4f}", refresh=False)
+            if checkpoints is not None:
+                checkpoints(self.model)
+            if deadline is not None and time.perf_counter() >= deadline:
+                self.model.stop_training = True
+
+        def on_train_end(self, logs=None):
+            self.bar.close()
+
+    return [Progress()]
+
+
+def _fit_phase(model, data, schedule, *, steps, batch, epochs, deadline, seed, desc, progress,
+               checkpoints):
+    import tensorflow as tf
+
+    n_batches = max(1, int(round(epochs * len(data.x_train) / batch)))
+    lr = tf.keras.optimizers.schedules.CosineDecay(schedule.lr, n_batches)
+    model.compile(tf.keras.optimizers.Adam(lr), tf.keras.losses.MeanSquaredError())
+    dataset = _dataset(data.x_train, data.y_train, data.n_classes, steps, batch, seed)
+    model.fit(dataset, steps_per_epoch=n_batches, epochs=1, verbose=0,
+              callbacks=_callbacks(n_batches, deadline, desc, progress, checkpoints))
+    return n_batches
+
+
+def fit_schedule(make, data, schedule, *, seed=0, progress=True, label="", checkpoints=None):
+    """Train a network made by ``make(steps, training)`` with ``schedule``.
+
+    Parameters
+    ----------
+    make : callable
+        ``make(steps, training)`` returns a fresh Keras model (the same layers and
+        weights shapes for every ``steps``), e.g. a partial of
+        :func:`nengo_snnext.networks.klif_cnn.build`.
+    data : :class:`~nengo_snnext.demo.datasets.ImageData`
+    schedule : :class:`Schedule`
+    checkpoints : callable, optional
+        Called with the model in training after every batch (e.g. to evaluate at
+        given wall times; time spent there counts against the budget).
+
+    Returns
+    -------
+    model : tf.keras.Model
+        The spiking model (``schedule.steps`` steps, surrogate layers) with the
+        trained weights.
+    log : dict
+        Batches and seconds per phase.
+    """
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(seed)
+    start = time.perf_counter()
+    budget = schedule.time_budget
+    log = {}
+    rate_model = make(1, "rate")
+    rate_deadline = None if budget is None else start + schedule.rate_share * budget
+    log["rate_batches"] = _fit_phase(
+        rate_model, data, schedule, steps=1, batch=schedule.rate_batch,
+        epochs=schedule.rate_epochs, deadline=rate_deadline, seed=seed,
+        desc=f"{label} rate warm-up".strip(), progress=progress, checkpoints=None)
+    log["rate_seconds"] = time.perf_counter() - start
+
+    model = make(schedule.steps, "surrogate")
+    model.set_weights(rate_model.get_weights())
+    spiking_start = time.perf_counter()
+    deadline = None if budget is None else start + budget
+    log["surrogate_batches"] = _fit_phase(
+        model, data, schedule, steps=schedule.steps, batch=schedule.batch,
+        epochs=schedule.surrogate_epochs, deadline=deadline, seed=seed + 1,
+        desc=f"{label} surrogate BPTT (T = {schedule.steps})".strip(), progress=progress,
+        checkpoints=checkpoints)
+    log["surrogate_seconds"] = time.perf_counter() - spiking_start
+    return model, log
+
+
+def predict(model, x, batch=500):
+    """``model`` (input ``(batch, steps, ...)``) on images ``x``, each repeated over its steps."""
+    import tensorflow as tf
+
+    steps = model.input.shape[1]
+    data = tf.data.Dataset.from_tensor_slices(x).batch(batch).map(
+        lambda images: tf.repeat(images[:, None], steps, axis=1))
+    return model.predict(data, verbose=0)
+
+
+def spiking_accuracy(model, x, y, batch=500):
+    """Test accuracy of the spiking (inference-mode) Keras model."""
+    return float(np.mean(predict(model, x, batch).argmax(axis=-1) == y))
