@@ -194,23 +194,23 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, da
 
     Full run (default): Fashion-MNIST, 100 neurons, 2000 training examples,
     500 labelling and 500 test examples, accuracy at 500/1000/2000. ``quick``:
-    scikit-learn digits (as 28x28), 10 neurons, 20 examples each for training,
-    labelling and test, 100 ms presentations and 50 ms rests.
+    scikit-learn digits (as 28x28), 10 neurons, 10 examples each for training,
+    labelling and test, 100 ms presentations and 30 ms rests at dt = 1 ms.
     """
     start = time.time()
     if quick:
         dataset = dataset or "digits"
-        n_exc, n_train, n_label, n_test = n_exc or 10, n_train or 20, n_label or 20, n_test or 20
-        timing = dict(t_present=0.1, t_rest=0.05)
+        n_exc, n_train, n_label, n_test = n_exc or 10, n_train or 10, n_label or 10, n_test or 10
+        timing = dict(t_present=0.1, t_rest=0.03, dt=0.001)
         checkpoints = checkpoints or (n_train,)
     else:
         dataset = dataset or "fashion-mnist"
         n_exc, n_train = n_exc or 100, n_train or 2000
         n_label, n_test = n_label or 500, n_test or 500
-        timing = dict(t_present=0.35, t_rest=0.15)
+        timing = dict(t_present=0.35, t_rest=0.15, dt=DT)
         checkpoints = checkpoints or tuple(c for c in (500, 1000, 2000, 4000) if c <= n_train)
     train_set, label_set, test_set = load_data(dataset, data_dir, seed, n_train, n_label, n_test)
-    net = build(n_exc, train_set[0].shape[1], seed=seed)
+    net = build(n_exc, train_set[0].shape[1], seed=seed, dt=timing["dt"])
     rows = {}
 
     def checkpoint(n_seen, weights, theta):
@@ -232,7 +232,7 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, da
         "rows": rows,
         "seconds": time.time() - start,
         "config": dict(dataset=dataset, n_exc=n_exc, n_train=n_train, n_label=n_label,
-                       n_test=n_test, seed=seed, dt=DT, **timing),
+                       n_test=n_test, seed=seed, **timing),
     }
     if out is not None:
         np.savez(out, weights=weights, theta=theta)
