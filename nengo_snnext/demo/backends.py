@@ -9,6 +9,7 @@ the number of steps comes from one run.
 """
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,8 +89,11 @@ def evaluate_nengo_dl(converter, model, x, y, steps, *, minibatch_size=100, prog
         x = np.concatenate([x, np.repeat(x[-1:], pad, axis=0)])
     inputs = np.repeat(x.reshape(len(x), 1, -1), steps, axis=1)
     start = time.perf_counter()
-    with nengo_dl.Simulator(converter.net, dt=dt, minibatch_size=minibatch_size,
-                            progress_bar=progress) as sim:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "No GPU support detected")
+        sim = nengo_dl.Simulator(converter.net, dt=dt, minibatch_size=minibatch_size,
+                                 progress_bar=progress)
+    with sim:
         data = sim.predict({converter.inputs[model.input]: inputs},
                            verbose=1 if progress else 0)
     seconds = time.perf_counter() - start

@@ -52,7 +52,7 @@ def load(name, directory=None):
 def network_config(name, quick=False):
     """Widths of :func:`nengo_snnext.networks.klif_cnn.build` for a dataset on a 2-core CPU."""
     if quick:
-        return dict(channels=4, hidden=32)
+        return dict(channels=8, hidden=64)
     if name == "digits":
         return dict(channels=16, hidden=128)
     return dict(channels=32, hidden=256)

@@ -49,10 +49,10 @@ class Schedule:
     def for_dataset(cls, name, quick=False, time_budget=None):
         """The demo's schedule for ``"digits"`` or ``"fashion-mnist"`` on a 2-core CPU."""
         if quick:
-            return cls(steps=4, rate_epochs=0.5, surrogate_epochs=0.25, batch=32, rate_batch=32,
-                       lr=3e-3, time_budget=time_budget)
+            return cls(steps=4, rate_epochs=4, surrogate_epochs=0.5, batch=32, rate_batch=32,
+                       lr=5e-3, time_budget=time_budget)
         if name == "digits":
-            return cls(steps=8, rate_epochs=30, surrogate_epochs=6, batch=32, rate_batch=32,
+            return cls(steps=8, rate_epochs=10, surrogate_epochs=2, batch=32, rate_batch=32,
                        lr=3e-3, time_budget=time_budget)
         return cls(steps=4, rate_epochs=4, surrogate_epochs=1, batch=64, rate_batch=128,
                    lr=2e-3, time_budget=time_budget, rate_share=0.6)
