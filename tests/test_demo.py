@@ -64,4 +64,4 @@ def test_full_digits_demo_meets_its_accuracy_goals(tmp_path):
     _, result = run_cli(tmp_path)
     assert result["backends"]["nengo_dl"]["accuracy"] >= 0.95
     assert result["backends"]["nengo"]["accuracy"] >= 0.93
-    assert result["backends"]["nengo_dl"]["images"] == 360
+    assert result["backends"]["nengo_dl"]["images"] == result["backends"]["nengo"]["images"] == 359

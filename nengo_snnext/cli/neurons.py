@@ -22,7 +22,8 @@ def add_parser(sub):
         "neurons",
         help="simulate every neuron type in nengo.Simulator; write tuning curves, rasters, rates",
     )
-    p.add_argument("--out", default="snnext-neurons", help="output directory (default: %(default)s)")
+    p.add_argument("--out", default="snnext-neurons",
+                   help="output directory (default: %(default)s)")
     p.add_argument("--types", nargs="*", help="only these gallery labels")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)

@@ -12,17 +12,23 @@ def _figure(*args, **kwargs):
     return plt, plt.subplots(*args, **kwargs)
 
 
-def accuracy_vs_steps(results, path, dt=0.001):
-    """Accuracy after each number of steps, one line per backend with outputs."""
+def accuracy_vs_steps(results, path, steps, dt=0.001):
+    """Accuracy after each number of steps, one line per backend with outputs.
+
+    A backend that gives only its final decision is one marker at ``steps``.
+    """
     from nengo_snnext.demo.backends import accuracy_at
 
     plt, (fig, ax) = _figure(figsize=(5, 3.5))
     for result in results:
         if result.supported:
             curve = accuracy_at(result.outputs, result.labels)
-            steps = np.arange(1, len(curve) + 1)
-            ax.plot(steps, 100 * curve, marker="o", ms=3,
-                    label=f"{result.backend} ({result.n_images} images)")
+            label = f"{result.backend} ({result.n_images} images)"
+            if len(curve) > 1:
+                ax.plot(np.arange(1, len(curve) + 1), 100 * curve, marker="o", ms=3, label=label)
+            else:
+                ax.plot([steps], 100 * curve, marker="s", ms=6, ls="",
+                        label=f"{label}, final decision")
     ax.set_xlabel(f"time steps presented (dt = {dt * 1000:g} ms)")
     ax.set_ylabel("test accuracy (%)")
     ax.grid(alpha=0.3)

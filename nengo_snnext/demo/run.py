@@ -51,7 +51,8 @@ def format_table(dataset, results, energy, total_seconds):
     joules, why = energy
     for r in results:
         if not r.supported:
-            lines.append(f"{r.backend:<10} {'-':>9} {'-':>7} {'-':>8} {'-':>13} {'-':>22}  {r.note}")
+            dashes = f"{'-':>9} {'-':>7} {'-':>8} {'-':>13} {'-':>22}"
+            lines.append(f"{r.backend:<10} {dashes}  {r.note}")
             continue
         spikes = "-" if r.spikes_per_image is None else f"{r.spikes_per_image:,.0f}"
         energy_text = "-" if joules is None else f"{joules:.3g} J"
@@ -139,7 +140,7 @@ def run_demo(dataset="digits", *, quick=False, out="snnext-demo", json_path=None
 
     dt = evaluate.spiking_layers(model)[0].dt
     plots.accuracy_vs_steps([r for r in results if r.backend != "keras"],
-                            out / "accuracy_vs_steps.png", dt=dt)
+                            out / "accuracy_vs_steps.png", steps, dt=dt)
     reference = next((r for r in results if r.backend == "nengo_dl" and r.supported),
                      next(r for r in results if r.supported))
     plots.confusion_matrix(reference.outputs[:, -1].argmax(-1), reference.labels,
