@@ -94,9 +94,11 @@ class NengoDLModel:
         pad = (-n) % batch
         padded = tf.concat([x, tf.zeros(tf.concat([[pad], tf.shape(x)[1:]], 0), x.dtype)], 0)
         chunks = tf.reshape(padded, tf.concat([[-1, batch], tf.shape(x)[1:]], 0))
-        outputs = []
-        for k in range(int(np.ceil(x.shape[0] / batch))):
-            probe = self.run_graph(chunks[k])
-            outputs.append(probe[:, -1] if self.readout == "last" else
-                           tf.reduce_mean(probe, axis=1))
-        return tf.concat(outputs, 0)[:n]
+
+        def minibatch(chunk):
+            probe = self.run_graph(chunk)
+            return probe[:, -1] if self.readout == "last" else tf.reduce_mean(probe, axis=1)
+
+        # one NengoDL run per minibatch (map_fn: the batch may be unknown when traced)
+        logits = tf.map_fn(minibatch, chunks, fn_output_signature=self.sim.tensor_graph.dtype)
+        return tf.reshape(logits, tf.concat([[-1], tf.shape(logits)[2:]], 0))[:n]

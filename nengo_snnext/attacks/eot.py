@@ -39,7 +39,10 @@ def gradient_function(model, loss=cross_entropy):
                 tape.watch(x)
                 logits = model(x, training=False)
                 total = tf.reduce_sum(loss(y, logits))
-            return tape.gradient(total, x), logits
+            gradient = tape.gradient(total, x)
+            if gradient is None:  # no path from the input (e.g. stop_gradient)
+                gradient = tf.zeros_like(x)
+            return gradient, logits
 
         cache[loss] = gradient
     return cache[loss]
@@ -86,13 +89,12 @@ def input_gradient(model, x, y, *, samples=1, loss=cross_entropy):
     total = None
     for _ in range(samples):
         gradient, _ = function(x, y)
-        if gradient is None:
-            raise ValueError("the model's output does not depend on its input (no gradient)")
         total = gradient if total is None else total + gradient
     gradient = (total / samples).numpy()
     if not np.any(gradient) and x.shape[0]:
         warnings.warn(
-            "the input gradient is exactly zero for the whole batch: spiking layers in "
+            "the input gradient is exactly zero for the whole batch (or the output does not "
+            "depend on the input): spiking layers in "
             "training='rate' mode stop gradients at inference; attack a surrogate copy "
             "(nengo_snnext.attacks.surrogate_model(model)) or train with "
             "training='surrogate'", stacklevel=2)

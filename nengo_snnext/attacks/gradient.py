@@ -52,6 +52,13 @@ def check_inputs(x, y, eps, clip):
     return x, y
 
 
+def check_steps(steps):
+    """``steps`` as a positive int (a clear error otherwise)."""
+    if int(steps) != steps or steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    return int(steps)
+
+
 def project(x_adv, x, eps, clip):
     """Onto the ``eps``-ball (L-infinity) around ``x``, then into ``clip``."""
     return np.clip(np.clip(x_adv, x - eps, x + eps), *clip).astype(x.dtype)
@@ -70,9 +77,7 @@ def iterate(model, x, y, eps, *, steps, step_size, decay=None, start=None, clip=
     ``decay`` switches on MIM's normalised-gradient momentum.
     """
     x, y = check_inputs(x, y, eps, clip)
-    steps = int(steps)
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    steps = check_steps(steps)
     if not step_size > 0:
         raise ValueError(f"step_size must be positive, got {step_size}")
     adversarial = np.empty_like(x)
@@ -133,7 +138,8 @@ def bim(model, x, y, eps=EPS, *, steps=5, clip=(0.0, 1.0), samples=1, batch_size
 
     Arguments as :func:`fgsm`, plus ``steps`` (the thesis: 5).
     """
-    return iterate(model, x, y, eps, steps=steps, step_size=max(eps / int(steps), 1e-12),
+    steps = check_steps(steps)
+    return iterate(model, x, y, eps, steps=steps, step_size=max(eps / steps, 1e-12),
                    clip=clip, samples=samples, batch_size=batch_size, loss=loss,
                    progress=progress, desc=f"BIM-{steps}")
 
@@ -144,7 +150,8 @@ def mim(model, x, y, eps=EPS, *, steps=5, decay=MIM_DECAY, clip=(0.0, 1.0), samp
 
     Arguments as :func:`bim`, plus ``decay`` (``mu``; 1.0 by default).
     """
-    return iterate(model, x, y, eps, steps=steps, step_size=max(eps / int(steps), 1e-12),
+    steps = check_steps(steps)
+    return iterate(model, x, y, eps, steps=steps, step_size=max(eps / steps, 1e-12),
                    decay=float(decay), clip=clip, samples=samples, batch_size=batch_size,
                    loss=loss, progress=progress, desc=f"MIM-{steps}")
 
@@ -156,7 +163,8 @@ def pgd(model, x, y, eps=EPS, *, steps=5, step_size=None, random_start=True, see
     Arguments as :func:`bim`, plus ``step_size`` (``gamma``; default
     ``2.5 eps / steps``), ``random_start`` and its ``seed``.
     """
-    step_size = PGD_STEP_FACTOR * eps / int(steps) if step_size is None else step_size
+    steps = check_steps(steps)
+    step_size = PGD_STEP_FACTOR * eps / steps if step_size is None else step_size
     rng = np.random.RandomState(seed)
 
     def start(xb):
