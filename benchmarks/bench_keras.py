@@ -19,10 +19,12 @@ BN uses PyTorch's defaults in both frameworks), trained with surrogate
 gradients through time (arctan, alpha = 2) and one trainable ``k`` per KLIF
 layer, in up to five implementations measured side by side in one run:
 
-- ours: ``nengo_snnext.keras.KLIF(training="surrogate")`` in a Keras model;
-- ours with ``unroll=True, check_finite=False`` (``--unrolled``): the layer
-  options for a short, trusted input (a Python loop over the T steps instead
-  of a ``tf.while_loop``, no NaN/inf check);
+- ours: ``nengo_snnext.keras.KLIF(training="surrogate")`` in a Keras model,
+  with its defaults (a time axis of T <= 16 steps is unrolled and the neuron
+  step XLA-compiled, ``unroll=None, jit_compile=None``);
+- ours as a loop (``--loop``): ``unroll=False, jit_compile=False``, a
+  ``tf.while_loop`` over the steps with the uncompiled step (the defaults before
+  2026-11-30, and what a time axis of unknown length gets);
 - reference (``--relu``): the same Keras network with ``Activation("relu")``
   in place of KLIF, TensorFlow's time for the convolutions, BN and dense
   layers alone;
@@ -48,7 +50,7 @@ figures least affected by it.
 Run (about 20 minutes on 2 CPU cores)::
 
     /tmp/venv/bin/python benchmarks/bench_keras.py --torch-python /tmp/sj-venv/bin/python \\
-        --unrolled --relu --nengo-dl --output benchmarks/keras_results.md
+        --loop --relu --nengo-dl --output benchmarks/keras_results.md
 
 The data are Fashion-MNIST (``nengo_snnext.data.load_fashion_mnist``; Debian
 package ``dataset-fashion-mnist``), or scikit-learn's 8x8 digits with
@@ -70,15 +72,15 @@ HERE = Path(__file__).resolve().parent
 N_CLASSES = 10
 WARMUP_BATCHES = 2  # untimed training batches before the timed epochs (as spikingjelly_klif.py)
 INFERENCE_PASSES = 3  # timed passes over the test images, after one warm-up pass
-# the layer options of the "keras_unrolled" variant (--unrolled): a Python loop
-# over the (few) steps instead of a while loop, no NaN/inf check of the inputs
-UNROLLED = dict(unroll=True, check_finite=False)
+# the layer options of the "keras_loop" variant (--loop): a tf.while_loop over the
+# steps and the uncompiled neuron step
+LOOP = dict(unroll=False, jit_compile=False)
 VOTES = 10  # output neurons per class (thesis: 100FC-AP10)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", choices=["keras", "keras_unrolled", "keras_relu", "nengo_dl"],
+    parser.add_argument("--worker", choices=["keras", "keras_loop", "keras_relu", "nengo_dl"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", choices=["fashion_mnist", "digits"], default="fashion_mnist")
@@ -96,8 +98,8 @@ def parse_args(argv=None):
     parser.add_argument("--torch-python", default="/tmp/sj-venv/bin/python",
                         help="Python of a venv with torch and spikingjelly")
     parser.add_argument("--nengo-dl", action="store_true", help="also time NengoDL")
-    parser.add_argument("--unrolled", action="store_true",
-                        help="also time our layers with unroll=True, check_finite=False")
+    parser.add_argument("--loop", action="store_true",
+                        help="also time our layers with unroll=False, jit_compile=False")
     parser.add_argument("--relu", action="store_true",
                         help="also time the Keras network with ReLU for KLIF (TensorFlow's floor)")
     parser.add_argument("--output", help="write the results table (markdown) here")
@@ -226,7 +228,7 @@ def keras_worker(args):
     x_train, y_train, x_test, y_test = (data[k] for k in ("x_train", "y_train", "x_test", "y_test"))
     n = len(x_train) // args.batch * args.batch  # drop the remainder, as the torch worker
     x_train, y_train = x_train[:n], y_train[:n]
-    options = UNROLLED if args.worker == "keras_unrolled" else {}
+    options = LOOP if args.worker == "keras_loop" else {}
     neurons = "relu" if args.worker == "keras_relu" else "klif"
     model = build_klif_model(x_train.shape[1:3], channels=args.channels, hidden=args.hidden,
                              steps=args.steps, seed=args.seed, neurons=neurons,
@@ -467,7 +469,7 @@ def run_worker(command, threads):
 
 
 def driver(args):
-    frameworks = (["keras"] + (["keras_unrolled"] if args.unrolled else [])
+    frameworks = (["keras"] + (["keras_loop"] if args.loop else [])
                   + (["keras_relu"] if args.relu else []) + ["spikingjelly"]
                   + (["nengo_dl"] if args.nengo_dl else []))
     dataset, data = load_data(args.dataset, args.n_train, args.n_test, args.seed)
@@ -504,7 +506,7 @@ def summarise(runs, kind):
 
 LABELS = {
     "keras": "ours: `nengo_snnext.keras.KLIF` in Keras",
-    "keras_unrolled": "ours, `unroll=True, check_finite=False`",
+    "keras_loop": "ours as a loop, `unroll=False, jit_compile=False`",
     "keras_relu": "reference: the Keras network with ReLU for KLIF",
     "spikingjelly": "SpikingJelly `KLIFNode` (PyTorch)",
     "nengo_dl": "ours in `nengo_dl.Simulator`",
@@ -594,7 +596,7 @@ def cpu_model():
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.worker in ("keras", "keras_unrolled", "keras_relu"):
+    if args.worker in ("keras", "keras_loop", "keras_relu"):
         keras_worker(args)
     elif args.worker == "nengo_dl":
         nengo_dl_worker(args)
