@@ -31,3 +31,9 @@ def require(extra, feature, *modules):
             f"{feature} needs {', '.join(absent)}, which the [{extra}] extra installs: "
             f'pip install "nengo-snnext[{extra}]"{where}'
         )
+
+
+def extra_for(module):
+    """The extra that installs ``module`` (a top-level name such as ``"tensorflow"``), or None."""
+    top = module.split(".")[0]
+    return next((extra for extra, modules in EXTRAS.items() if top in modules), None)

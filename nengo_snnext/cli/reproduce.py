@@ -21,7 +21,7 @@ def list_networks(args):
 
 def reproduce(args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from nengo_snnext.backends.extras import MissingExtraError
+    from nengo_snnext.backends.extras import MissingExtraError, extra_for
     from nengo_snnext.data import DatasetNotFoundError
     from nengo_snnext.networks import load
 
@@ -31,6 +31,12 @@ def reproduce(args):
                                   progress=not args.quiet, out=args.out)
     except (ValueError, MissingExtraError, DatasetNotFoundError) as error:
         sys.exit(f"snnext reproduce: {error}")
+    except ModuleNotFoundError as error:
+        extra = extra_for(error.name or "")
+        if extra is None:
+            raise
+        sys.exit(f"snnext reproduce {args.name}: needs {error.name}, which the [{extra}] extra "
+                 f'installs: pip install "nengo-snnext[{extra}]"')
     text = json.dumps(result, indent=2, default=str)
     print(text)
     if args.json:

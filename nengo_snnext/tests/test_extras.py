@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import nengo_snnext
-from nengo_snnext.backends.extras import MissingExtraError, missing, require
+from nengo_snnext.backends.extras import MissingExtraError, extra_for, missing, require
 
 
 def test_require_names_the_extra_and_the_install_line():
@@ -18,6 +18,8 @@ def test_require_names_the_extra_and_the_install_line():
                                                 r'pip install "nengo-snnext\[loihi\]"'):
         require("loihi", "nengo_snnext.loihi", "not_a_module_xyz")
     assert missing("os", "not_a_module_xyz") == ["not_a_module_xyz"]
+    assert extra_for("tensorflow.python") == "dl" and extra_for("nengo_loihi") == "loihi"
+    assert extra_for("numpy") is None
 
 
 def test_convert_is_the_keras_convert_imported_on_first_use():
