@@ -105,9 +105,10 @@ def prepare(
     1. ``nengo_loihi.add_params(net)`` if the network has no ``on_chip`` config.
     2. ``fold_constants``: constant inputs of neurons (the biases of layers
        converted by ``nengo_dl.Converter``) are added to the ensembles' biases
-       (:func:`~nengo_snnext.loihi._graph.fold_constant_inputs`), and identity
-       pass-through nodes before neurons are bypassed
-       (:func:`~nengo_snnext.loihi._graph.collapse_identity_nodes`). This fixes
+       (:func:`~nengo_snnext.loihi._graph.fold_constant_inputs`), linear
+       pass-through nodes are bypassed with composed transforms
+       (:func:`~nengo_snnext.loihi._graph.merge_linear_nodes`), and sparse
+       read-outs of chip neurons become dense. This fixes
        nengo-loihi's "'Sparse' transforms on host to chip connections" error of
        converted conv nets and keeps linear layers between chip layers on chip.
     3. ``input_layer_off_chip``: every ensemble fed on its neurons by a host
@@ -135,7 +136,7 @@ def prepare(
     input_layer_off_chip : bool
         Place ensembles fed on their neurons by host nodes off chip.
     fold_constants : bool
-        Fold constant inputs into biases and bypass identity nodes.
+        Fold constant inputs into biases, bypass linear nodes, densify read-outs.
     block_shapes : bool
         Split large conv layers into spatial tiles.
     max_compartments : int
@@ -162,7 +163,7 @@ def prepare(
     folded, collapsed = (), ()
     if fold_constants:
         folded = tuple(_graph.fold_constant_inputs(net, keep=inputs))
-        collapsed = tuple(_graph.collapse_identity_nodes(net))
+        collapsed = tuple(_graph.merge_linear_nodes(net, keep=inputs))
     reasons = {}
     for ens in net.all_ensembles:
         if net.config[ens].on_chip is False:
@@ -185,6 +186,8 @@ def prepare(
                     and shape is not None and ens.n_neurons > max_compartments):
                 tiled[ens] = (tile(shape, max_compartments), shape)
                 set_block_shape(net, ens, *tiled[ens])
+    if fold_constants:
+        _graph.sparse_to_host_as_dense(net, lambda ens: net.config[ens].on_chip is not False)
     model = build_model(net, dt)
     for _ in range(12):
         too_big = [ens for ens in tiled if over_limit(model, ens)]

@@ -45,7 +45,7 @@ class PlacementReport(NamedTuple):
 
     ensembles: tuple
     folded: tuple  # constant inputs folded into biases
-    collapsed: tuple  # identity pass-through nodes removed
+    collapsed: tuple  # linear pass-through nodes bypassed
 
     @property
     def cores(self):
@@ -97,7 +97,7 @@ class PlacementReport(NamedTuple):
         if self.folded:
             lines.append(f"constant inputs folded into biases: {len(self.folded)}")
         if self.collapsed:
-            lines.append(f"identity pass-through nodes removed: {len(self.collapsed)}")
+            lines.append(f"linear pass-through nodes bypassed: {len(self.collapsed)}")
         return "\n".join(lines)
 
 

@@ -154,3 +154,62 @@ def test_target_loihi_without_nxsdk_uses_emulator():
         sim = simulator(net, target="loihi")
     with sim:
         assert sim.target == "sim"
+
+
+def layered_nodes(rng):
+    """Converter-style temporal layers: conv -> per-channel scale (BN) -> neurons,
+    average pooling -> dense -> scale -> neurons, and a sparse read-out."""
+    conv = nengo.Convolution(4, (6, 6, 2), kernel_size=(3, 3), padding="same",
+                             init=rng.uniform(-0.5, 1, (3, 3, 2, 4)) * 0.0002)
+    pool = nengo.Convolution(4, (6, 6, 4), kernel_size=(2, 2), strides=(2, 2),
+                             init=np.eye(4)[None, None] / 4 * np.ones((2, 2, 1, 1)))
+    with nengo.Network(seed=0) as net:
+        inp = nengo.Node(nengo.processes.PresentInput(rng.uniform(1, 3, (2, 72)), 0.03))
+        first = nengo.Ensemble(72, 1, neuron_type=KLIF(initial_state=ZERO), gain=np.ones(72),
+                               bias=np.zeros(72))
+        second = nengo.Ensemble(144, 1, neuron_type=KLIF(k=1.5, initial_state=ZERO),
+                                gain=nengo.dists.Choice([1.0]), bias=nengo.dists.Choice([0.0]))
+        third = nengo.Ensemble(10, 1, neuron_type=KLIF(k=1.5, initial_state=ZERO),
+                               gain=np.ones(10), bias=np.zeros(10))
+        nengo.Connection(inp, first.neurons, synapse=None)
+        conv_out, bn_out = nengo.Node(size_in=144), nengo.Node(size_in=144)
+        nengo.Connection(first.neurons, conv_out, transform=conv, synapse=0.005)
+        scale = np.tile(rng.uniform(0.5, 1.5, 4), 36)  # per channel (channels last)
+        nengo.Connection(conv_out, bn_out, transform=nengo.Dense((144, 144), init=scale), synapse=None)
+        bn_bias = nengo.Node(np.tile(rng.uniform(0, 0.2, 4), 36), label="bn.bias")
+        nengo.Connection(bn_bias, bn_out, synapse=None)
+        nengo.Connection(bn_out, second.neurons, synapse=None)
+        pooled, fc_out = nengo.Node(size_in=36), nengo.Node(size_in=10)
+        nengo.Connection(second.neurons, pooled, transform=pool, synapse=0.005)
+        nengo.Connection(pooled, fc_out, transform=rng.uniform(0, 0.0002, (10, 36)), synapse=None)
+        nengo.Connection(fc_out, third.neurons, transform=nengo.Dense((10, 10), init=np.full(10, 2.0)),
+                         synapse=None)
+        votes = nengo.Node(size_in=2)
+        nengo.Connection(third.neurons, votes, synapse=0.005,
+                         transform=nengo.Sparse((2, 10), indices=[(i // 5, i) for i in range(10)],
+                                                init=np.full(10, 0.2)))
+        probes = [nengo.Probe(second.neurons), nengo.Probe(third.neurons), nengo.Probe(votes)]
+    return net, probes
+
+
+def test_linear_node_chains_merge_exactly():
+    results = []
+    for prepared in (False, True):
+        net, probes = layered_nodes(np.random.RandomState(3))
+        if prepared:
+            report = prepare(net)
+            assert len(report.collapsed) == 4 and len(report.folded) == 1
+            assert all(e.on_chip for e in report.ensembles[1:])
+            kinds = {type(c.transform).__name__ for c in net.all_connections}
+            assert "Sparse" not in kinds and "Convolution" in kinds  # the conv kernel was scaled
+        with nengo.Simulator(net, progress_bar=False) as sim:
+            sim.run(0.06)
+        results.append([sim.data[p] for p in probes])
+    assert results[0][1].sum() > 0
+    for before, after in zip(*results):
+        assert np.allclose(before, after, atol=1e-6)
+    net, probes = layered_nodes(np.random.RandomState(3))
+    prepare(net)
+    with simulator(net, target="sim") as sim:
+        sim.run(0.06)
+    assert sim.data[probes[1]].sum() > 0
