@@ -60,20 +60,24 @@ LARGE_CURRENT = 1e6
 REF, ON, CHARGE = "ref", "on", "charge"
 
 
-def _refractory(s, J, i, *, tau_ref, m2, decays_x2, **_):
-    """Refractory segment of the neurons ``i``."""
+def _refractory(s, J, i, *, tau_ref, u_reset, m2, decays_x2, huge, **_):
+    """Refractory segment of the neurons ``i``; returns those that may change further."""
     ref, r = s.ref[i], s.r[i]
     seg = np.minimum(ref, r)
+    hit = ref <= r
+    u = s.u[i]
     if m2 is not None:
-        s.u[i] = refractory_voltage(xp, s.u[i], s.x2[i], seg, m2)
-    s.ref[i] = np.where(ref <= r, 0.0, ref - seg)
+        u = s.u[i] = refractory_voltage(xp, u, s.x2[i], seg, m2)
+    s.ref[i] = np.where(hit, 0.0, ref - seg)
     if decays_x2:
         s.x2[i] = s.x2[i] * np.exp(-seg / m2.tau_relax)
-    s.r[i] = r - seg
+    r = s.r[i] = r - seg
+    # ended: charge (or ON, as x says) next, also at r = 0 if an event is due at once
+    return i[hit & ((r > 0.0) | huge[i] | (u >= 1.0) | (u <= u_reset))]
 
 
-def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, **_):
-    """ON-phase segment of the neurons ``i`` (M1 RESET at ``u_reset``)."""
+def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, huge, **_):
+    """ON-phase segment of the neurons ``i`` (M1 RESET at ``u_reset``); returns the rest."""
     u, Ji, r = s.u[i], J[i], s.r[i]
     rho = tau_on / tau_off
     t_event = discharge_time(xp, u, Ji, tau_on=tau_on, rho=rho, u_reset=u_reset)
@@ -85,11 +89,13 @@ def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, **_
     s.ref[i] = np.where(hit, tau_ref, s.ref[i])
     if decays_x2:
         s.x2[i] = s.x2[i] * np.exp(-seg / m2.tau_relax)
-    s.r[i] = r - seg
+    r = s.r[i] = r - seg
+    # RESET: refractory with the time left; still ON: a RESET due at once (u <= u_reset)
+    return i[(r > 0.0) | huge[i] | (~hit & (u <= u_reset))]
 
 
-def _charge(s, J, i, *, tau_off, u_reset, tau_ref, memristive, m2, decays_x2, **_):
-    """Charge segment of the neurons ``i`` (spike at ``u = 1``)."""
+def _charge(s, J, i, *, tau_off, u_reset, tau_ref, memristive, m2, decays_x2, huge, **_):
+    """Charge segment of the neurons ``i`` (spike at ``u = 1``); returns the rest."""
     u, Ji, r = s.u[i], J[i], s.r[i]
     t_event = charge_time(xp, u, Ji, tau_off=tau_off)
     seg = np.minimum(t_event, r)
@@ -104,34 +110,23 @@ def _charge(s, J, i, *, tau_off, u_reset, tau_ref, memristive, m2, decays_x2, **
     else:
         s.u[i] = np.where(spike, u_reset, u)
         s.ref[i] = np.where(spike, tau_ref, s.ref[i])
-    s.r[i] = r - seg
+    r = s.r[i] = r - seg
     s.count[i] += spike
     s.spiked[i] |= spike
+    # spiked: ON or refractory with the time left; not: a spike due at once (u >= 1)
+    return i[(r > 0.0) | huge[i] | (~spike & (u >= 1.0))]
 
 
 PHASE_SEGMENTS = {REF: _refractory, ON: _discharge, CHARGE: _charge}
 
 
-def _phases(s, J, i, *, memristive, u_reset):
-    """The neurons of ``i`` that can still change, by phase (as ``_segment`` selects).
-
-    A segment of zero length (no time left, ``r = 0``) is an identity except
-    for a spike at ``u >= 1`` or an M1 RESET at ``u <= u_reset``, which happen
-    at once (and, for a huge ``|J|``, an event time that rounds to 0): the
-    neurons without time and without such an event drop out.
-    """
-    u, ref = s.u[i], s.ref[i]
-    in_ref = ref > 0.0
-    busy = s.r[i] > 0.0
-    if memristive:
-        in_on = (~in_ref) & (s.x[i] > 0.5)
-        in_charge = ~(in_ref | in_on)
-        huge = np.abs(J[i]) >= LARGE_CURRENT
-        busy |= huge | (in_charge & (u >= 1.0)) | (in_on & (u <= u_reset))
-        return {REF: i[in_ref & busy], ON: i[in_on & busy], CHARGE: i[in_charge & busy]}
-    in_charge = ~in_ref
-    busy |= in_charge & ((u >= 1.0) | (J[i] >= LARGE_CURRENT))
-    return {REF: i[in_ref & busy], ON: i[:0], CHARGE: i[in_charge & busy]}
+def _phases(s, i, *, memristive):
+    """The neurons ``i`` by phase, as ``_segment`` selects."""
+    in_ref = s.ref[i] > 0.0
+    if not memristive:
+        return {REF: i[in_ref], ON: i[:0], CHARGE: i[~in_ref]}
+    in_on = (~in_ref) & (s.x[i] > 0.5)
+    return {REF: i[in_ref], ON: i[in_on], CHARGE: i[~(in_ref | in_on)]}
 
 
 def _segments(s, J, i, n_segments, *, stage_a, params):
@@ -139,25 +134,27 @@ def _segments(s, J, i, n_segments, *, stage_a, params):
 
     Each neuron is advanced with its own phase's formulas to its next phase
     change or to the step end, as in :func:`~nengo_snnext.equations.mif._segment`
-    (which evaluates every phase for every neuron and selects). Neurons drop
-    out when nothing more can happen; in ``stage_a``, also once they spiked.
+    (which evaluates every phase for every neuron and selects). A segment of
+    zero length (no time left) is an identity except for a spike at ``u >= 1``
+    or an M1 RESET at ``u <= u_reset``, which happen at once (and, for a huge
+    ``|J|``, an event time that rounds to 0): each phase function returns the
+    neurons that still have time or such an event (a superset is harmless), and
+    only those go on; in ``stage_a``, only those that have not spiked.
     """
-    split = dict(memristive=params["memristive"], u_reset=params["u_reset"])
     for _ in range(n_segments):
         if stage_a:
             i = i[~s.spiked[i]]
-        groups = _phases(s, J, i, **split)
-        for phase, g in groups.items():
-            if g.size:
-                PHASE_SEGMENTS[phase](s, J, g, **params)
-        i = np.concatenate(list(groups.values()))
         if not i.size:
             break
+        groups = _phases(s, i, memristive=params["memristive"])
+        i = np.concatenate([PHASE_SEGMENTS[phase](s, J, g, **params)
+                            for phase, g in groups.items() if g.size])
 
 
 def _event_step(dt, J, s, *, params, short):
     """The segment schedule of :func:`~nengo_snnext.equations.mif.hybrid_step`, in place."""
-    kernel = dict(params, decays_x2=params["m2"] is not None and params["memristive"])
+    kernel = dict(params, decays_x2=params["m2"] is not None and params["memristive"],
+                  huge=np.abs(J) >= LARGE_CURRENT)
     everyone = np.arange(s.u.size)
     if short:
         _segments(s, J, everyone, SHORT_STEP_SEGMENTS, stage_a=False, params=kernel)
