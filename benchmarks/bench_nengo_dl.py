@@ -21,11 +21,14 @@ load from other processes affects all of them alike.
 Run (about 15 minutes on 2 CPU cores)::
 
     python benchmarks/bench_nengo_dl.py --output benchmarks/results.md
+
+Each combination of ``--parts`` updates its own section of the report.
 """
 
 import argparse
 import os
 import platform
+import sys
 import time
 import warnings
 
@@ -46,6 +49,10 @@ from nengo_snnext.backends.dl.recipe import (
 from nengo_snnext.data import load_digits
 from nengo_snnext.neurons.noisy_lif import NoisyLIF
 from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _report import interleaved_medians as _interleaved_medians  # noqa: E402
+from _report import write_section  # noqa: E402
 
 RATE_HZ = 333.0
 MINIBATCH = 32
@@ -80,21 +87,16 @@ def build(neuron_type, hidden, *, fallback=False, mode="rate"):
     return net, sim
 
 
-def timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def interleaved_medians(jobs, repeats):
-    """``{name: median seconds}`` of ``jobs`` (name -> callable), run round-robin."""
-    for fn in jobs.values():  # warm-up: tracing and first-call costs
-        fn()
-    times = {name: [] for name in jobs}
-    for _ in range(repeats):
-        for name, fn in jobs.items():
-            times[name].append(timed(fn))
-    return {name: float(np.median(t)) for name, t in times.items()}
+    """``{name: median wall seconds}`` and ``{name: median CPU seconds}`` of ``jobs``.
+
+    Round-robin after a warm-up (:func:`_report.interleaved_medians`); the CPU
+    time of the process (all TensorFlow threads) is less sensitive than the wall
+    clock to other jobs on a shared machine.
+    """
+    medians = _interleaved_medians(jobs, repeats)
+    return ({name: m[0] for name, m in medians.items()},
+            {name: m[1] for name, m in medians.items()})
 
 
 def predict_job(sim, net, x, n_steps):
@@ -123,8 +125,18 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=20, help="epochs of the accuracy part")
     parser.add_argument("--hidden", type=int, default=128, help="hidden neurons")
-    parser.add_argument("--output", default=None, help="write a Markdown report here")
+    parser.add_argument("--output", default=None,
+                        help="update the NengoDL section of this Markdown report")
+    parser.add_argument("--parts", default="inference,training,accuracy",
+                        help="comma-separated parts to run")
+    parser.add_argument("--no-fallback", action="store_true",
+                        help="inference: skip NengoDL's Python fallback rows")
+    parser.add_argument("--types", default=None,
+                        help="comma-separated neuron types (default: all; the built-in LIF "
+                             "always runs)")
     args = parser.parse_args(argv)
+    parts = set(args.parts.split(","))
+    ours = OURS if args.types is None else [t for t in args.types.split(",") if t in OURS]
 
     (x_train, y_train), (x_test, y_test) = load_digits()
     x_infer = x_test[: len(x_test) // MINIBATCH * MINIBATCH]
@@ -135,38 +147,65 @@ def main(argv=None):
         lines.append(line)
 
     # ------------------------------------------------------------ inference
+    if "inference" in parts:
+        inference(args, ours, x_infer, report)
+    if "training" in parts:
+        training(args, ours, x_train, y_train, report)
+    if "accuracy" in parts:
+        accuracies(args, [name for name in ACCURACY if name in ours], x_train, y_train, x_test,
+                   y_test, report)
+    report(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU "
+           f"cores (load average {os.getloadavg()[0]:.1f} at the end; shared with other "
+           f"jobs), Python {platform.python_version()}, TensorFlow {tf.__version__}, "
+           f"nengo {nengo.__version__}, nengo-dl {nengo_dl.__version__}; "
+           f"median of {args.repeats} interleaved runs.")
+
+    if args.output:
+        command = "python benchmarks/bench_nengo_dl.py " + " ".join(
+            argv if argv is not None else sys.argv[1:])
+        text = (f"## NengoDL\n\nProduced by `{command}` ({time.strftime('%Y-%m-%d')}).\n\n"
+                + "\n".join(lines))
+        write_section(args.output, "bench_nengo_dl_" + "_".join(sorted(parts)), text)
+
+
+def inference(args, ours, x_infer, report):
     sims = {}
     for name, neuron_type in TYPES.items():
-        sims[name] = build(neuron_type, args.hidden)
-    for name in OURS:
+        if name in ours or "built-in" in name:
+            sims[name] = build(neuron_type, args.hidden)
+    for name in [] if args.no_fallback else ours:
         sims[name + " [fallback]"] = build(TYPES[name], args.hidden, fallback=True)
     jobs = {name: predict_job(sim, net, x_infer, args.steps) for name, (net, sim) in sims.items()}
-    infer = interleaved_medians(jobs, args.repeats)
-    lif = infer["nengo.LIF (built-in)"]
+    infer, infer_cpu = interleaved_medians(jobs, args.repeats)
+    lif, lif_cpu = infer["nengo.LIF (built-in)"], infer_cpu["nengo.LIF (built-in)"]
     report(f"Network: 64 -> Dense({args.hidden}) -> neurons -> Dense(10) "
            f"(`nengo_snnext.backends.dl.recipe`), {RATE_HZ:g} Hz at x = 1, amplitude 0.01.")
     report()
     report(f"### Inference: `sim.predict`, {len(x_infer)} digits x {args.steps} steps, "
            f"minibatch {MINIBATCH}")
     report()
-    report("| neuron type | time (s) | vs built-in LIF | fallback (s) | fallback vs LIF | ours vs fallback |")
-    report("|---|---|---|---|---|---|")
-    report(f"| nengo.LIF (built-in) | {lif:.3f} | 1.00x | | | |")
-    for name in OURS:
-        ours, fb = infer[name], infer[name + " [fallback]"]
-        report(f"| {name} | {ours:.3f} | {ours / lif:.2f}x | {fb:.3f} | {fb / lif:.2f}x | "
-               f"{ours / fb:.2f}x |")
+    report("| neuron type | time (s) | vs built-in LIF | vs built-in LIF (CPU) | fallback (s) "
+           "| fallback vs LIF | ours vs fallback |")
+    report("|---|---|---|---|---|---|---|")
+    report(f"| nengo.LIF (built-in) | {lif:.3f} | 1.00x | 1.00x | | | |")
+    for name in ours:
+        mine, fb = infer[name], infer.get(name + " [fallback]")
+        fallback = f"{fb:.3f} | {fb / lif:.2f}x | {mine / fb:.2f}x" if fb else "| |"
+        report(f"| {name} | {mine:.3f} | {mine / lif:.2f}x | {infer_cpu[name] / lif_cpu:.2f}x "
+               f"| {fallback} |")
     report()
     for _, sim in sims.values():
         sim.close()
 
-    # ------------------------------------------------------------ training time
+
+
+def training(args, ours, x_train, y_train, report):
     T = args.train_steps
     cases = {
         "nengo.LIF (built-in), n_steps=1": (TYPES["nengo.LIF (built-in)"], "rate", 1, False),
         f"nengo.LIF (built-in), n_steps={T}": (TYPES["nengo.LIF (built-in)"], "rate", T, False),
     }
-    for name in OURS:
+    for name in ours:
         cases[f"{name} rate, n_steps=1"] = (TYPES[name], "rate", 1, False)
         if name in SURROGATE:
             cases[f"{name} surrogate, n_steps={T}"] = (TYPES[name], "surrogate", T, False)
@@ -183,28 +222,32 @@ def main(argv=None):
         jobs[name] = fit_job(sim, net, np.tile(x_train, (4, 1)), np.tile(y_train, 4), n_steps)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fallback: "gradients do not exist" from Keras
-        epoch = interleaved_medians(jobs, args.repeats)
-    lif1 = epoch["nengo.LIF (built-in), n_steps=1"]
-    lifT = epoch[f"nengo.LIF (built-in), n_steps={args.train_steps}"]
+        epoch, epoch_cpu = interleaved_medians(jobs, args.repeats)
+    lif1 = "nengo.LIF (built-in), n_steps=1"
+    lifT = f"nengo.LIF (built-in), n_steps={args.train_steps}"
     report(f"### Training: one epoch of `sim.fit` on {4 * len(x_train) // MINIBATCH * MINIBATCH} "
            f"digits (the training set 4 times), minibatch {MINIBATCH}")
     report()
-    report("| case | s / epoch | vs LIF same n_steps | vs LIF n_steps=1 |")
-    report("|---|---|---|---|")
+    report("| case | s / epoch | vs LIF same n_steps | vs LIF same n_steps (CPU) "
+           "| vs LIF n_steps=1 |")
+    report("|---|---|---|---|---|")
     for name, t in epoch.items():
         same = lifT if name.endswith(f"n_steps={args.train_steps}") else lif1
-        report(f"| {name} | {t:.3f} | {t / same:.2f}x | {t / lif1:.2f}x |")
+        report(f"| {name} | {t:.3f} | {t / epoch[same]:.2f}x | "
+               f"{epoch_cpu[name] / epoch_cpu[same]:.2f}x | {t / epoch[lif1]:.2f}x |")
     report()
     for sim in built.values():
         sim.close()
 
-    # ------------------------------------------------------------ accuracy vs fallback
+
+
+def accuracies(args, names, x_train, y_train, x_test, y_test, report):
     report(f"### Accuracy on digits after the same rate training ({args.epochs} epochs, "
            f"spiking test over {args.steps} steps, {len(x_test)} test digits)")
     report()
     report("| neuron type | our builder | NengoDL fallback |")
     report("|---|---|---|")
-    for name in ["nengo.LIF (built-in)"] + ACCURACY:
+    for name in ["nengo.LIF (built-in)"] + names:
         row = []
         for fallback in ([False] if "built-in" in name else [False, True]):
             net, sim = build(TYPES[name], args.hidden, fallback=fallback)
@@ -215,17 +258,6 @@ def main(argv=None):
         cells = " | ".join(f"{a:.3f}" for a in row) + (" | (n/a)" if len(row) == 1 else "")
         report(f"| {name} | {cells} |")
     report()
-    report(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU "
-           f"cores, Python {platform.python_version()}, TensorFlow {tf.__version__}, "
-           f"nengo {nengo.__version__}, nengo-dl {nengo_dl.__version__}; "
-           f"median of {args.repeats} interleaved runs.")
-
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write("# NengoDL benchmark results\n\n")
-            f.write("Produced by `python benchmarks/bench_nengo_dl.py "
-                    f"--output {args.output}` ({time.strftime('%Y-%m-%d')}).\n\n")
-            f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
