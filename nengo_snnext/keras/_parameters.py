@@ -14,6 +14,8 @@ parameters, ...) is the type's, written once.
   default ``tau = 2 ms``; the leak is of order one.
 - ``threshold``: the weight is the threshold, clipped to stay above
   ``max(0, reset)`` (by :data:`THRESHOLD_MARGIN`).
+- ``c``, ``d`` (AltNeuralOscillation, eq. 3.14 ``sin(H + c) + d``): the weights are
+  the offsets themselves, unbounded (every finite value is valid).
 """
 
 import inspect
@@ -107,6 +109,14 @@ def threshold_parameter(neuron_type):
     return TrainableParameter(
         "threshold", "threshold", lambda value, dt: value, lambda weight, dt: weight,
         Clip(floor, None),
+    )
+
+
+def offset_parameter(attribute):
+    """AltNeuralOscillation's ``c`` or ``d``: the weight is the value (any finite number)."""
+    return TrainableParameter(
+        attribute, attribute, lambda value, dt: value, lambda weight, dt: weight,
+        Clip(None, None),
     )
 
 

@@ -19,6 +19,7 @@ from nengo_snnext.keras._parameters import (
     K_RANGE,
     constant_state,
     k_parameter,
+    offset_parameter,
     tau_parameter,
     threshold_parameter,
 )
@@ -76,8 +77,13 @@ class SpikingNeurons(tf.keras.layers.Layer):
         (DiscreteLIF, KLIF).
     trainable_threshold : bool
         Train ``threshold``, kept above ``max(0, reset)``; ``"rate"`` mode as for tau.
+    trainable_offsets : bool
+        AltNeuralOscillation only: train ``c`` and ``d`` of ``sin(H + c) + d``
+        (eq. 3.14 and forms F1-F4; any finite value), ``"surrogate"`` mode only
+        (the rate is tabulated for fixed offsets).
     per_channel : bool
-        Trainable tau/threshold per channel (the last axis) instead of per layer.
+        Trainable tau/threshold (and c, d) per channel (the last axis) instead of
+        per layer.
     seed : int, optional
         Stochastic types: the noise seed. Noise is fresh per step and per
         sample and reproducible for a given seed; ``None`` draws a new seed at
@@ -115,6 +121,7 @@ class SpikingNeurons(tf.keras.layers.Layer):
         k_range=K_RANGE,
         trainable_tau=False,
         trainable_threshold=False,
+        trainable_offsets=False,
         per_channel=False,
         seed=None,
         return_sequences=True,
@@ -146,6 +153,7 @@ class SpikingNeurons(tf.keras.layers.Layer):
         self.k_range = tuple(float(b) for b in k_range)
         self.trainable_tau = bool(trainable_tau)
         self.trainable_threshold = bool(trainable_threshold)
+        self.trainable_offsets = bool(trainable_offsets)
         self.per_channel = bool(per_channel)
         self.trainables = self.trainable_parameters()
         self.seed = None if seed is None else int(seed)
@@ -203,6 +211,11 @@ class SpikingNeurons(tf.keras.layers.Layer):
                 raise self.error("trainable_threshold needs a type with a threshold",
                                  "trainable_threshold")
             specs.append(threshold_parameter(nt))
+        if self.trainable_offsets:
+            if not isinstance(nt, neurons.AltNeuralOscillation):
+                raise self.error("trainable_offsets (c, d) needs an AltNeuralOscillation "
+                                 "neuron type", "trainable_offsets")
+            specs += [offset_parameter("c"), offset_parameter("d")]
         rate_trained = [s.attribute for s in specs if s.attribute != "k"]
         if (self.mode.kind == "rate" and rate_trained
                 and not isinstance(nt, DiscreteIntegratorNeuronType)):
@@ -309,7 +322,8 @@ class SpikingNeurons(tf.keras.layers.Layer):
             training=self.training, surrogate=self.surrogate,
             surrogate_alpha=self.surrogate_alpha, trainable_k=self.trainable_k,
             k_range=list(self.k_range), trainable_tau=self.trainable_tau,
-            trainable_threshold=self.trainable_threshold, per_channel=self.per_channel,
+            trainable_threshold=self.trainable_threshold,
+            trainable_offsets=self.trainable_offsets, per_channel=self.per_channel,
             seed=self.seed, return_sequences=self.return_sequences,
             return_state=self.return_state, stateful=self.stateful, unroll=self.unroll,
             jit_compile=self.jit_compile, time_major=self.time_major,

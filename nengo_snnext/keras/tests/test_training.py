@@ -243,3 +243,43 @@ def test_trainable_tau_threshold_keep_step_valid(rng):
     assert np.all((leak >= 0) & (leak <= MAX_LEAK))  # 0 < dt/tau <= 1
     assert np.all(threshold >= 0.1 + THRESHOLD_MARGIN)  # above the reset
     assert np.all(np.isfinite(model.predict(x, verbose=0)))
+
+
+@pytest.mark.parametrize("per_channel", [False, True])
+def test_alt_oscillation_offsets_train_and_convert(per_channel, rng):
+    """P = f(H + sin(H + c) + d): dP/dc + dP/dd = f' (1 + cos(H + c)) = dP/dH, so
+    dL/dc + dL/dd is the sum of dL/dH = dL/dJ / input gain over steps and neurons."""
+    neuron_type = nengo_snnext.AltNeuralOscillation(c=-0.1441, d=-0.1762, input_scaling="tau",
+                                                    tau=0.004)
+    J = rng.uniform(-0.5, 3.0, size=(2, 12, 6))
+    c = rng.normal(size=J.shape)
+    layer = nk.SpikingNeurons(neuron_type, training="surrogate", trainable_offsets=True,
+                              per_channel=per_channel, dtype="float64")
+    out, dJ, grads = layer_gradients(layer, J, c)
+    assert 0.1 < np.mean(out > 0) < 0.9
+    gain = neuron_type.coefficients(DT)[1]
+    axes = (0, 1) if per_channel else None
+    expected = (dJ / gain).sum(axis=axes)
+    assert grads["c"].shape == expected.shape == grads["d"].shape
+    assert np.allclose(grads["c"] + grads["d"], expected, rtol=1e-9, atol=1e-9)
+    assert np.all(grads["c"] != 0) and np.all(grads["d"] != 0)
+    if per_channel:
+        return
+    # fit moves c and d; the converted neuron type carries them
+    x, y = toy_data(rng)
+    layer = nk.AltNeuralOscillation(c=-0.1441, d=-0.1762, training="surrogate",
+                                    trainable_offsets=True)
+    model = classifier(layer)
+    model.compile(tf.keras.optimizers.Adam(0.05),
+                  tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    trained = layer.trained_neuron_type()
+    assert trained.c != -0.1441 and trained.d != -0.1762
+    assert trained.c == pytest.approx(float(layer.parameter_value("c")))
+
+
+def test_offsets_need_alt_oscillation_and_surrogate_mode():
+    with pytest.raises(Exception, match="trainable_offsets .c, d. needs an AltNeuralOscillation"):
+        nk.KLIF(trainable_offsets=True)
+    with pytest.raises(Exception, match="'rate' mode needs a rate that is a closed form"):
+        nk.AltNeuralOscillation(trainable_offsets=True)
