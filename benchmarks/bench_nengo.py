@@ -47,6 +47,7 @@ from nengo_snnext import (  # noqa: E402
     NeuralOscillation,
     NoisyLIF,
 )
+from nengo_snnext.backends.reference.mif import numba_enabled  # noqa: E402
 from nengo_snnext.neurons._base import SpikingNeuronType  # noqa: E402
 
 
@@ -216,7 +217,13 @@ def main(argv=None):
         argv if argv is not None else sys.argv[1:])
     parts = []
     if not args.skip_ratios:
-        parts.append(("bench_nengo_ratios", "nengo.Simulator: step cost vs nengo.LIF", ratios))
+        # the MIF/MIF2 kernel that runs (numba when installed) names its own section
+        numba = numba_enabled()
+        parts.append((
+            "bench_nengo_ratios" + ("_numba" if numba else ""),
+            "nengo.Simulator: step cost vs nengo.LIF" + (" (with numba)" if numba else ""),
+            ratios,
+        ))
     if args.scaling:
         parts.append(("bench_nengo_scaling", "Scaling to 10^6 neurons", scaling))
     for section, title, part in parts:
