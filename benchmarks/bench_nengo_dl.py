@@ -130,7 +130,7 @@ def main(argv=None):
     parser.add_argument("--parts", default="inference,training,accuracy",
                         help="comma-separated parts to run")
     parser.add_argument("--no-fallback", action="store_true",
-                        help="inference: skip NengoDL's Python fallback rows")
+                        help="skip the rows of NengoDL's Python fallback")
     parser.add_argument("--types", default=None,
                         help="comma-separated neuron types (default: all; the built-in LIF "
                              "always runs)")
@@ -209,7 +209,7 @@ def training(args, ours, x_train, y_train, report):
         cases[f"{name} rate, n_steps=1"] = (TYPES[name], "rate", 1, False)
         if name in SURROGATE:
             cases[f"{name} surrogate, n_steps={T}"] = (TYPES[name], "surrogate", T, False)
-        if name in ACCURACY:
+        if name in ACCURACY and not args.no_fallback:
             cases[f"{name} fallback, n_steps=1"] = (TYPES[name], "rate", 1, True)
     built, jobs = {}, {}
     for name, (neuron_type, mode, n_steps, fallback) in cases.items():
