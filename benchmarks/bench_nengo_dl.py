@@ -47,6 +47,7 @@ from nengo_snnext.backends.dl.recipe import (
     spiking_classifier,
 )
 from nengo_snnext.data import load_digits
+from nengo_snnext.equations.mif2 import mif2_rate
 from nengo_snnext.neurons.noisy_lif import NoisyLIF
 from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
 
@@ -57,6 +58,23 @@ from _report import write_section  # noqa: E402
 RATE_HZ = 333.0
 MINIBATCH = 32
 
+
+class StepByStepMIF(MIF):
+    """MIF as before issue 12: NengoDL runs its step op by op (no XLA)."""
+
+    jit_step = False
+
+
+class BisectionMIF2(MIF2):
+    """MIF2 as before issue 12: no XLA, and rate training on the 50-step bisection."""
+
+    jit_step = False
+    training_rate_equation = staticmethod(mif2_rate)
+
+    def training_rate_params(self, dt=None, n_neurons=None):
+        return self.rate_params(dt, n_neurons)
+
+
 TYPES = {
     "nengo.LIF (built-in)": nengo.LIF(amplitude=0.01),
     "DiscreteLIF": DiscreteLIF(amplitude=0.01),
@@ -64,6 +82,8 @@ TYPES = {
     "KLIF* k=2": KLIF(k=2.0, scale_reset=True, amplitude=0.01),
     "MIF": MIF(amplitude=0.01),
     "MIF2": MIF2(amplitude=0.01),
+    "MIF before": StepByStepMIF(amplitude=0.01),
+    "MIF2 before": BisectionMIF2(amplitude=0.01),
     "NeuralOscillation": NeuralOscillation(amplitude=0.01),
     "AltNeuralOscillation": AltNeuralOscillation(c=-0.1441, d=-0.1762, amplitude=0.01),
     "NoisyLIF": NoisyLIF(amplitude=0.01),
@@ -71,6 +91,7 @@ TYPES = {
 OURS = [name for name in TYPES if "built-in" not in name]
 # types that declare surrogate training support
 SURROGATE = [name for name in OURS if TYPES[name].surrogate is not None]
+# "before" rows: the same types as before issue 12, measured in the same run
 # the accuracy comparison with the fallback (MIF: the thesis' 77.76 % case)
 ACCURACY = ["DiscreteLIF", "KLIF", "MIF"]
 
