@@ -12,6 +12,8 @@
   answers most, classify by the highest mean response per class.
 """
 
+from typing import NamedTuple
+
 import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
@@ -45,14 +47,33 @@ def normalize_connection(sim, conn, target=78.0):
     weights[...] = normalize_weights(weights, target)
 
 
+class LateralInhibition(NamedTuple):
+    """The connections of :func:`lateral_inhibition`."""
+
+    exc_to_inh: nengo.Connection  # one-to-one (element-wise)
+    inh_to_total: nengo.Connection  # every inhibitory spike into one sum
+    total_to_exc: nengo.Connection  # the sum, times -inh_to_exc, onto every excitatory neuron
+    self_excluded: nengo.Connection  # +inh_to_exc from each partner: "all but self"
+
+    def inh_to_exc_matrix(self):
+        """The effective ``(n_exc, n_inh)`` inhibitory weight matrix."""
+        total = np.asarray(self.total_to_exc.transform.init) @ np.asarray(
+            self.inh_to_total.transform.init
+        )
+        return total + self.self_excluded.transform.init * np.eye(len(total))
+
+
 def lateral_inhibition(exc, inh, *, exc_to_inh=10.4, inh_to_exc=17.0):
     """Wire Diehl & Cook's lateral inhibition (call inside a network).
 
     Excitatory neuron ``i`` excites inhibitory neuron ``i`` (weight
     ``exc_to_inh``, no synapse: the conductance jumps in the step of the spike);
-    every inhibitory neuron inhibits every excitatory neuron but its partner (weight
-    ``-inh_to_exc``, one-step delay: ``synapse=0`` breaks the E->I->E cycle).
-    Returns the two connections.
+    every inhibitory neuron inhibits every excitatory neuron but its partner
+    (weight ``-inh_to_exc``, one-step delay: ``synapse=0`` breaks the E->I->E
+    cycle). The all-but-self matrix ``-w (1 - I)`` is built as ``-w`` times the
+    sum of all inhibitory spikes plus ``+w`` from the partner, so the cost grows
+    with ``n``, not ``n**2`` (6400 neurons would need a 41M-entry dense matrix).
+    Returns a :class:`LateralInhibition`.
     """
     n = exc.n_neurons
     if inh.n_neurons != n:
@@ -61,13 +82,14 @@ def lateral_inhibition(exc, inh, *, exc_to_inh=10.4, inh_to_exc=17.0):
             f"{inh} has {inh.n_neurons}; give both the same size",
             attr="n_neurons", obj=inh,
         )
-    e_to_i = nengo.Connection(
-        exc.neurons, inh.neurons, transform=exc_to_inh * np.eye(n), synapse=None
+    e_to_i = nengo.Connection(exc.neurons, inh.neurons, transform=exc_to_inh, synapse=None)
+    total = nengo.Node(size_in=1, label="inhibitory spikes")
+    to_total = nengo.Connection(inh.neurons, total, transform=np.ones((1, n)), synapse=None)
+    from_total = nengo.Connection(
+        total, exc.neurons, transform=-inh_to_exc * np.ones((n, 1)), synapse=0
     )
-    i_to_e = nengo.Connection(
-        inh.neurons, exc.neurons, transform=-inh_to_exc * (1 - np.eye(n)), synapse=0
-    )
-    return e_to_i, i_to_e
+    self_back = nengo.Connection(inh.neurons, exc.neurons, transform=inh_to_exc, synapse=0)
+    return LateralInhibition(e_to_i, to_total, from_total, self_back)
 
 
 class SpikeCounter:

@@ -33,7 +33,8 @@ def test_normalize_connection_in_simulator(rng):
         a = nengo.Ensemble(5, 1)
         b = nengo.Ensemble(3, 1)
         conn = nengo.Connection(
-            a.neurons, b.neurons, transform=rng.uniform(0, 1, (3, 5)), learning_rule_type=STDP()
+            a.neurons, b.neurons, transform=rng.uniform(0, 1, (3, 5)),
+            learning_rule_type=STDP(learning_rate=0.0),
         )
         probe = nengo.Probe(conn, "weights")
     with nengo.Simulator(net, progress_bar=False) as sim:
@@ -43,16 +44,25 @@ def test_normalize_connection_in_simulator(rng):
 
 
 def test_lateral_inhibition_wiring():
-    with nengo.Network():
-        exc = nengo.Ensemble(4, 1)
-        inh = nengo.Ensemble(4, 1)
-        e_to_i, i_to_e = lateral_inhibition(exc, inh, exc_to_inh=10.4, inh_to_exc=17.0)
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(lambda t: [2000.0 * (int(t * 2000) % 3 == 0), 0, 2000.0, 0])
+        exc = nengo.Ensemble(4, 1, neuron_type=nengo.RectifiedLinear(), gain=np.ones(4),
+                             bias=np.zeros(4))
+        inh = nengo.Ensemble(4, 1, neuron_type=nengo.RectifiedLinear(), gain=np.ones(4),
+                             bias=np.zeros(4))
+        nengo.Connection(stim, inh.neurons, synapse=None)
+        wiring = lateral_inhibition(exc, inh, exc_to_inh=10.4, inh_to_exc=17.0)
         with pytest.raises(ValidationError, match="one-to-one"):
             lateral_inhibition(exc, nengo.Ensemble(3, 1))
-    assert np.array_equal(e_to_i.transform.init, 10.4 * np.eye(4))
+        p_inh = nengo.Probe(inh.neurons)
+        p_exc_in = nengo.Probe(exc.neurons, "input")
     expected = -17.0 * (np.ones((4, 4)) - np.eye(4))
-    assert np.array_equal(i_to_e.transform.init, expected)
-    assert e_to_i.synapse is None and i_to_e.synapse is not None
+    assert np.array_equal(wiring.inh_to_exc_matrix(), expected)
+    assert wiring.exc_to_inh.transform.init == 10.4 and wiring.exc_to_inh.synapse is None
+    with nengo.Simulator(net, dt=0.0005, progress_bar=False) as sim:
+        sim.run_steps(12)
+    # the excitatory input is the all-but-self matrix applied one step later
+    assert np.allclose(sim.data[p_exc_in][1:], sim.data[p_inh][:-1] @ expected.T)
 
 
 def test_poisson_rates_quarter_intensity():

@@ -2,7 +2,8 @@
 
 Runs :func:`nengo_snnext.equations.stdp.stdp_step`, the function the Nengo
 operator calls, with ``TF_OPS`` on the whole weight matrix (per minibatch
-element): the same weights as ``nengo.Simulator`` to floating-point rounding.
+element), and writes the new weights and ``delta``: the same weights as
+``nengo.Simulator`` to floating-point rounding.
 Operators are not merged (each connection has its own pre/post sizes and
 parameters).
 """
@@ -38,6 +39,9 @@ class SimSTDPBuilder(OpBuilder):
         post = tf.cast(post_out > 0, weights.dtype)
         delta, new_traces = stdp_step(TF_OPS, weights, pre, post, traces, **self.params)
         signals.scatter(self.delta_data, tf.broadcast_to(delta, self.delta_data.full_shape))
+        # the operator updates the weights itself (the build drops Nengo's dense copy)
+        new_weights = weights + delta
+        signals.scatter(self.weights_data, tf.reshape(new_weights, self.weights_data.full_shape))
         for data, value in zip(self.trace_data, new_traces):
             signals.scatter(data, tf.broadcast_to(value, data.full_shape))
 

@@ -1,9 +1,12 @@
 """Nengo core builder of :class:`nengo_snnext.STDP`: the ``SimSTDP`` operator.
 
-The operator reads the pre and post neurons' outputs of the step and the
-weights, and updates the weight change ``delta`` (applied by Nengo's generic
-learning-rule ``Copy`` at the next step, as for every Nengo learning rule) and
-the three traces. It calls :func:`nengo_snnext.equations.stdp.stdp_step`, the
+The operator reads the pre and post neurons' outputs of the step and updates
+the weights, the weight change ``delta`` (probeable) and the three traces.
+Nengo's generic learning-rule build adds ``Copy(delta, weights, inc=True)``,
+which would add the whole ``delta`` matrix to the weights every step; the build
+removes that copy and the operator changes the weights itself, only where a
+spike occurred (the timing is the same: the change of step ``t`` is seen from
+step ``t + 1``). It calls :func:`nengo_snnext.equations.stdp.stdp_step`, the
 function the NengoDL builder runs with TensorFlow, on the rows and columns that
 have a spike in the step (every other synapse has no change: the equation is
 element-wise in the synapse given the trace vectors, so the result is the same
@@ -12,6 +15,7 @@ as calling it on the whole matrix).
 
 import numpy as np
 from nengo.builder import Builder, Operator, Signal
+from nengo.builder.operator import Copy
 from nengo.builder.learning_rules import get_post_ens, get_pre_ens
 from nengo.ensemble import Neurons
 from nengo.exceptions import BuildError
@@ -28,8 +32,8 @@ class SimSTDP(Operator):
     -----
     1. sets ``[]``
     2. incs ``[]``
-    3. reads ``[pre_out, post_out, weights]``
-    4. updates ``[delta, pre_trace, post_trace, post_slow_trace]``
+    3. reads ``[pre_out, post_out]``
+    4. updates ``[weights, delta, pre_trace, post_trace, post_slow_trace]``
     """
 
     def __init__(self, pre_out, post_out, weights, delta, traces, *, params, tag=None):
@@ -37,8 +41,8 @@ class SimSTDP(Operator):
         self.params = params
         self.sets = []
         self.incs = []
-        self.reads = [pre_out, post_out, weights]
-        self.updates = [delta, *traces]
+        self.reads = [pre_out, post_out]
+        self.updates = [weights, delta, *traces]
 
     @property
     def pre_out(self):
@@ -50,15 +54,15 @@ class SimSTDP(Operator):
 
     @property
     def weights(self):
-        return self.reads[2]
-
-    @property
-    def delta(self):
         return self.updates[0]
 
     @property
+    def delta(self):
+        return self.updates[1]
+
+    @property
     def traces(self):
-        return self.updates[1:]
+        return self.updates[2:]
 
     def _descstr(self):
         return f"pre={self.pre_out}, post={self.post_out} -> {self.delta}"
@@ -76,13 +80,15 @@ class SimSTDP(Operator):
         }
         nearest = params["nearest"]
 
+        last = {"rows": np.zeros(0, dtype=int), "cols": np.zeros(0, dtype=int)}
+
         def step_simstdp():
             pre = (pre_out > 0).astype(weights.dtype)
             post = (post_out > 0).astype(weights.dtype)
             cols = np.flatnonzero(pre)
             rows = np.flatnonzero(post)
-            delta[...] = 0
-            traces = STDPTraces(pre_tr, post_tr, slow_tr)
+            delta[:, last["cols"]] = 0  # the only nonzero entries of the last step
+            delta[last["rows"], :] = 0
             if cols.size:
                 sub = STDPTraces(pre_tr[cols], post_tr, slow_tr)
                 delta[:, cols] = stdp_step(
@@ -93,6 +99,13 @@ class SimSTDP(Operator):
                 delta[rows, :] = stdp_step(
                     NUMPY_OPS, weights[rows, :], pre, post[rows], sub, **params
                 )[0]
+                weights[rows, :] += delta[rows, :]
+            if cols.size:
+                change = delta[:, cols]
+                change[rows, :] = 0  # already applied with the rows
+                weights[:, cols] += change
+            last["rows"], last["cols"] = rows, cols
+            traces = STDPTraces(pre_tr, post_tr, slow_tr)
             spikes = {"pre": pre, "post": post, "post_slow": post}
             for name, trace in zip(STDPTraces._fields, traces):
                 trace[...] = trace_step(
@@ -129,6 +142,12 @@ def build_stdp(model, stdp, rule):
     conn = rule.connection
     weights = model.sig[conn]["weights"]
     check_stdp_connection(conn, weights, stdp)
+    delta = model.sig[rule]["delta"]
+    # SimSTDP changes the weights itself (sparsely): drop the generic dense copy
+    model.operators[:] = [
+        op for op in model.operators
+        if not (isinstance(op, Copy) and op.src is delta and op.dst is weights)
+    ]
     pre_out = model.sig[get_pre_ens(conn).neurons]["out"]
     post_out = model.sig[get_post_ens(conn).neurons]["out"]
     n_post, n_pre = weights.shape
@@ -138,7 +157,7 @@ def build_stdp(model, stdp, rule):
     ]
     model.add_op(
         SimSTDP(
-            pre_out, post_out, weights, model.sig[rule]["delta"], traces,
+            pre_out, post_out, weights, delta, traces,
             params=stdp.step_params(model.dt),
         )
     )
