@@ -56,7 +56,10 @@ def test_registered():
     [
         (STDP(), "euler"),
         (STDP(form="pair", bound="soft", a_plus=0.02, a_minus=0.01, nearest=False), "exponential"),
-        (STDP(form="pair", bound="power", mu=0.7, published_sign=True), "euler"),
+        pytest.param(
+            STDP(form="pair", bound="power", mu=0.7, published_sign=True), "euler",
+            marks=pytest.mark.slow,
+        ),
     ],
     ids=["diehl-cook", "pair-soft-exponential", "power-published"],
 )
