@@ -69,7 +69,7 @@ def diagnostics():
     model = digits_cnn(epochs=20)
     converter = nk.convert(model, neuron_type=nengo_snnext.KLIF(),
                            calibration_data=x_train[:200].reshape(-1, 8, 8, 1), synapse=0.005)
-    result = layer_fidelity(converter.net, node=converter.inputs[model.inputs[0]],
+    result = layer_fidelity(converter.net, node=converter.inputs[converter.model.inputs[0]],
                             x=x_test[:20], n_steps=50)
     print(result.summary())
     result.plot(OUT / "loihi_fidelity.png")
