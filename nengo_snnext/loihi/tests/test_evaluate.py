@@ -53,3 +53,29 @@ def test_bad_arguments(converter):
         evaluate_converted(converter, x, np.zeros(3), n_steps=10, skip_steps=10)
     with pytest.raises(ValidationError, match="input node"):
         evaluate_converted(converter, np.zeros((3, 10)), np.zeros(3), n_steps=10)
+
+
+def test_chip_latency_counts_on_chip_layers():
+    import nengo
+
+    from nengo_snnext import KLIF
+    from nengo_snnext.loihi import prepare
+    from nengo_snnext.loihi.evaluate import chip_latency
+
+    with nengo.Network() as net:
+        stim = nengo.Node(np.zeros(3))
+        layers = [nengo.Ensemble(3, 1, neuron_type=KLIF()) for _ in range(4)]
+        out = nengo.Node(size_in=3)
+        nengo.Connection(stim, layers[0].neurons)
+        for pre, post in zip(layers, layers[1:]):
+            nengo.Connection(pre.neurons, post.neurons)
+        nengo.Connection(layers[1].neurons, layers[3].neurons)  # a shortcut: not the longest
+        nengo.Connection(layers[3].neurons, out)
+        nengo.Connection(layers[3].neurons, layers[2].neurons)  # a back edge
+    prepare(net)  # layers[0] is the input layer, off chip
+
+    def on_chip(ens):
+        return net.config[ens].on_chip is not False
+
+    assert chip_latency(net, stim, out, on_chip) == 3
+    assert chip_latency(net, stim, layers[1], on_chip) == 1
