@@ -61,7 +61,7 @@ def test_emulator_matches_chip_rates(neuron_type, plt):
 def test_measured_error_against_nengo():
     # the thesis neuron: the chip's noise U[-0.19, 0.56] (this network's scale) in place of
     # U[-0.2, 0.8] and the floor in place of the V-shape lower the rates; measured
-    # (docs/loihi.md): mean 46 Hz, max 133 Hz over J in [-0.5, 1.5]
+    # mean 46 Hz, max 133 Hz over J in [-0.5, 1.5] (docs/loihi.md: 39 and 114 over [-0.6, 1.6])
     J = np.linspace(-0.5, 1.5, 41)
     report = fidelity_report(NeuralOscillation(), J, dt=DT, sim_time=2.0)
     err = report.emulator - report.reference
