@@ -217,9 +217,8 @@ def channel_scale(conv, scale):
     """A per-output-channel scale equal to the elementwise ``scale`` after ``conv``, or None."""
     scale = np.broadcast_to(np.asarray(scale, dtype=float), (conv.size_out,))
     shape = conv.output_shape.shape
-    grid = scale.reshape(shape if conv.channels_last else shape)
     axis = -1 if conv.channels_last else 0
-    channels = np.moveaxis(grid, axis, -1).reshape(-1, shape[axis])
+    channels = np.moveaxis(scale.reshape(shape), axis, -1).reshape(-1, shape[axis])
     return channels[0] if np.all(channels == channels[0]) else None
 
 
@@ -241,9 +240,8 @@ def compose(first, second):
         return None
     if a.ndim < 2 and b.ndim < 2:
         product = a * b
-    elif b.ndim < 2:
-        product = (b * np.ones(second.size_out))[:, None] * (a if a.ndim == 2 else np.diag(
-            np.broadcast_to(a, (first.size_mid,))))
+    elif b.ndim < 2:  # an elementwise scale after a matrix
+        product = np.broadcast_to(b, (second.size_out,))[:, None] * a
     elif a.ndim < 2:
         product = b * a
     else:

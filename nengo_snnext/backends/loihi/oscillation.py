@@ -134,7 +134,9 @@ def loihi_oscillation_rates(neuron_type, J, dt=None):
     chip runs it: ``negative_slope = 0`` (the floor), the quantised leak and
     the noise the discretiser gave this network (:func:`chip_noise`; it
     depends on the network's bias and weight scale). Integer rounding of the
-    voltage is not modelled.
+    voltage is not modelled; the leak enters through ``tau``, so with
+    ``input_scaling="tau"`` the input gain ``dt / tau`` moves with it (by
+    less than the leak's 12-bit rounding).
     """
     dt = neuron_type.dt if dt is None else dt
     J = np.asarray(J, dtype=float)
