@@ -1,4 +1,8 @@
-"""STDP in the simulator under test, against the analytic trace kernels."""
+"""STDP in nengo.Simulator against the analytic trace kernels.
+
+(``nengo.Simulator`` directly, not the ``Simulator`` fixture: NengoDL is checked
+against it, weights, traces and spikes, in ``backends/dl/tests/test_stdp.py``.)
+"""
 
 import nengo
 import numpy as np
@@ -65,7 +69,7 @@ def pair_kernel(delay, *, a_plus, a_minus, tau_plus, tau_minus):
 
 
 @pytest.mark.parametrize("published_sign", [False, True])
-def test_pair_kernel(Simulator, published_sign):
+def test_pair_kernel(published_sign):
     # every pre neuron j spikes once, every post neuron i once: w_ij = K(t_post_i - t_pre_j)
     rule = STDP(
         form="pair", a_plus=0.004, a_minus=0.003, tau_plus=0.017, tau_minus=0.031,
@@ -75,7 +79,7 @@ def test_pair_kernel(Simulator, published_sign):
     post_steps = [30, 40, 52, 66, 110]
     n_steps = 130
     w, _ = run_stdp(
-        Simulator, spike_source(pre_steps, n_steps), spike_source(post_steps, n_steps), rule
+        nengo.Simulator, spike_source(pre_steps, n_steps), spike_source(post_steps, n_steps), rule
     )
     delay = (np.array(post_steps)[:, None] - np.array(pre_steps)[None, :]) * DT
     expected = pair_kernel(delay, a_plus=0.004, a_minus=0.003, tau_plus=0.017, tau_minus=0.031)
@@ -85,14 +89,14 @@ def test_pair_kernel(Simulator, published_sign):
     assert np.allclose(w[-1], expected, rtol=1e-12, atol=1e-15)
 
 
-def test_triplet_potentiation(Simulator):
+def test_triplet_potentiation():
     # post at 10, pre at 30, post at 50: the second post potentiates by
     # a_plus * x_pre(20 ms) * y_slow(40 ms, read before its own spike); the pre spike
     # depresses by a_minus * x_post(20 ms); the first post sees no pre trace
     rule = STDP(form="triplet", a_plus=0.01, a_minus=0.002, w_min=-1.0)
     n_steps = 70
     w, traces = run_stdp(
-        Simulator, spike_source([30], n_steps), spike_source([[10, 50]], n_steps), rule,
+        nengo.Simulator, spike_source([30], n_steps), spike_source([[10, 50]], n_steps), rule,
         probe_traces=True,
     )
     expected = 0.01 * np.exp(-0.020 / 0.02) * np.exp(-0.040 / 0.04) - 0.002 * np.exp(
@@ -104,19 +108,19 @@ def test_triplet_potentiation(Simulator):
     assert np.isclose(traces["post_slow_trace"][50 + 7, 0], np.exp(-7 * DT / 0.04))
 
 
-def test_nearest_and_all_to_all_traces(Simulator):
+def test_nearest_and_all_to_all_traces():
     # pre at 10 and 20, post at 30: nearest pairs only with the last pre spike
     n_steps = 40
     pre, post = spike_source([[10, 20]], n_steps), spike_source([30], n_steps)
     kw = dict(form="pair", a_plus=0.01, a_minus=0.0, w_min=-1.0)
-    w_near, _ = run_stdp(Simulator, pre, post, STDP(nearest=True, **kw))
-    w_all, _ = run_stdp(Simulator, pre, post, STDP(nearest=False, **kw))
+    w_near, _ = run_stdp(nengo.Simulator, pre, post, STDP(nearest=True, **kw))
+    w_all, _ = run_stdp(nengo.Simulator, pre, post, STDP(nearest=False, **kw))
     assert np.isclose(w_near[-1, 0, 0], 0.01 * np.exp(-0.01 / 0.02))
     assert np.isclose(w_all[-1, 0, 0], 0.01 * (np.exp(-0.01 / 0.02) + np.exp(-0.02 / 0.02)))
 
 
 @pytest.mark.parametrize("bound", ["hard", "soft", "power"])
-def test_bounds(Simulator, bound):
+def test_bounds(bound):
     # 30 potentiating pairs (pre then post 1 ms later) then 30 depressing ones; 1 ms
     # traces so that neighbouring pairs (6 ms apart) barely interact
     n_steps = 400
@@ -128,7 +132,7 @@ def test_bounds(Simulator, bound):
         form="pair", a_plus=0.3, a_minus=0.3, tau_plus=DT, tau_minus=DT, w_min=0.1,
         w_max=0.6, bound=bound, mu=0.5,
     )
-    w, _ = run_stdp(Simulator, pre, post, rule, w0=0.3)
+    w, _ = run_stdp(nengo.Simulator, pre, post, rule, w0=0.3)
     w = w[:, 0, 0]
     assert np.all(w >= 0.1) and np.all(w <= 0.6)
     peak = w[200]

@@ -1,4 +1,8 @@
-"""ConductanceLIF as a Nengo neuron type, checked in the simulator under test."""
+"""ConductanceLIF as a Nengo neuron type.
+
+The rate and theta tests take the ``Simulator`` fixture (they also run under NengoDL in
+CI's second pass); the closed-form state tests use ``nengo.Simulator``.
+"""
 
 import nengo
 import numpy as np
@@ -48,14 +52,14 @@ def test_rates_equal_settled_period(Simulator, method, dt, rng):
 
 
 @pytest.mark.parametrize("method", ["euler", "exponential"])
-def test_voltage_closed_form_at_constant_conductance(Simulator, method):
+def test_voltage_closed_form_at_constant_conductance(method):
     # g_e held constant (its decay refilled by J each step): v_n = v_inf + (v_0 - v_inf) a^n
     dt, g = 0.0005, 0.1
     nt = ConductanceLIF(method=method, dt=dt, v_threshold=-0.02, theta_plus=0.0)
     decay = 1 - dt / nt.tau_exc if method == "euler" else np.exp(-dt / nt.tau_exc)
     J = np.array([g * (1 - decay) / dt])
     _, state = run(
-        Simulator, nt, J, dt, 0.05, initial_state={"conductance_exc": nengo.dists.Choice([g])},
+        nengo.Simulator, nt, J, dt, 0.05, initial_state={"conductance_exc": nengo.dists.Choice([g])},
         probes=("voltage", "conductance_exc"),
     )
     n = np.arange(1, state["voltage"].shape[0] + 1)
@@ -66,11 +70,11 @@ def test_voltage_closed_form_at_constant_conductance(Simulator, method):
     assert np.allclose(state["voltage"][:, 0], expected, rtol=0, atol=1e-12)
 
 
-def test_inhibition_pulls_toward_reversal(Simulator):
+def test_inhibition_pulls_toward_reversal():
     dt = 0.0005
     nt = ConductanceLIF(dt=dt)
     J = np.array([-2000.0])  # g_i settles at J tau_inh = 2: v_inf = (v_rest + 2 e_inh) / 3
-    spikes, state = run(Simulator, nt, J, dt, 1.0, probes=("voltage", "conductance_inh"))
+    spikes, state = run(nengo.Simulator, nt, J, dt, 1.0, probes=("voltage", "conductance_inh"))
     assert spikes.sum() == 0
     assert np.isclose(state["conductance_inh"][-1, 0], 2.0)
     assert np.isclose(state["voltage"][-1, 0], (nt.v_rest + 2 * nt.e_inh) / 3, atol=1e-9)
@@ -99,11 +103,11 @@ def test_theta_closed_form(Simulator):
     assert isi[-1] > isi[0]
 
 
-def test_refractory_clamp_matches_brian2_count(Simulator):
+def test_refractory_clamp_matches_brian2_count():
     # Brian2 holds v for round(tau_ref / dt) - 1 steps after the spike step
     dt = 0.0005
     nt = ConductanceLIF(dt=dt, theta_plus=0.0)
-    spikes, state = run(Simulator, nt, np.array([5000.0]), dt, 0.05)
+    spikes, state = run(nengo.Simulator, nt, np.array([5000.0]), dt, 0.05)
     first = np.flatnonzero(spikes[:, 0])[0]
     v = state["voltage"][:, 0]
     held = refractory_steps(dt, nt.tau_ref)

@@ -4,11 +4,12 @@ import nengo
 import numpy as np
 import pytest
 
-import nengo_dl
-from nengo_snnext import STDP, ConductanceLIF
-from nengo_snnext.backends.dl import EquationBuilder, builder_for
-from nengo_snnext.backends.dl.stdp import SimSTDPBuilder
-from nengo_snnext.backends.reference.stdp import SimSTDP
+nengo_dl = pytest.importorskip("nengo_dl")
+
+from nengo_snnext import STDP, ConductanceLIF  # noqa: E402
+from nengo_snnext.backends.dl import EquationBuilder, builder_for  # noqa: E402
+from nengo_snnext.backends.dl.stdp import SimSTDPBuilder  # noqa: E402
+from nengo_snnext.backends.reference.stdp import SimSTDP  # noqa: E402
 
 
 def small_network(rule, method="euler", seed=3):
