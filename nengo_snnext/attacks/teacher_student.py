@@ -74,7 +74,7 @@ def oscillation_layers(model):
 
 
 def median_threshold(neuron_type):
-    """``V_th - median(gamma)``: where one step fires with probability 1/2 (``H + gamma > V_th``)."""
+    """``V_th - median(gamma)``: where ``H + gamma > V_th`` has probability 1/2 in one step."""
     noise = neuron_type.noise_distribution()
     median = noise.loc + (0.5 * noise.scale if noise.kind == "uniform" else 0.0)
     return neuron_type.threshold - median
