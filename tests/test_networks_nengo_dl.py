@@ -73,6 +73,27 @@ def test_build_runs_in_nengo_dl(neuron):
     assert np.all(np.isfinite(data[net.out_p_filt]))  # ... and the readout is finite
 
 
+def test_test_synapse_network(tmp_path):
+    """``synapse`` filters only the spikes into the next layer; trained parameters
+    move to that network unchanged."""
+    plain = thurein_cnn.build("LIF", filters=(2, 2, 2))
+    filtered = thurein_cnn.build("LIF", filters=(2, 2, 2), synapse=0.005)
+    spikes_in = [c.synapse for c in filtered.all_connections
+                 if isinstance(c.pre_obj, nengo.ensemble.Neurons)]
+    assert len(spikes_in) == 3 and all(s.tau == 0.005 for s in spikes_in)
+    others = [c.synapse for c in filtered.all_connections
+              if not isinstance(c.pre_obj, nengo.ensemble.Neurons)]
+    assert others == [None] * 4
+    assert all(c.synapse is None for c in plain.all_connections)
+    with nengo_dl.Simulator(plain, minibatch_size=2, progress_bar=False) as a, \
+            nengo_dl.Simulator(filtered, minibatch_size=2, progress_bar=False) as b:
+        for v in a.keras_model.trainable_weights:
+            v.assign(v + 0.5)
+        nengo_dl_tutorial.transfer_params(a, b, tmp_path / "params")
+        pairs = zip(a.keras_model.trainable_weights, b.keras_model.trainable_weights)
+        assert all(np.array_equal(u.numpy(), v.numpy()) for u, v in pairs)
+
+
 def test_nengo_simulator_is_not_supported():
     """The Keras layers are TensorNodes, which only nengo_dl.Simulator runs."""
     net = thurein_cnn.build("LIF", filters=(2, 2, 2))

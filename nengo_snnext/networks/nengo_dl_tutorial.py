@@ -59,7 +59,7 @@ def conv_shapes(filters=FILTERS, image_shape=IMAGE_SHAPE):
 
 
 def build(neuron_type=None, *, max_rates=100.0, filters=FILTERS, n_classes=10,
-          image_shape=IMAGE_SHAPE, seed=0):
+          image_shape=IMAGE_SHAPE, synapse=None, seed=0):
     """The tutorial's network for ``nengo_dl.Simulator``.
 
     Parameters
@@ -75,6 +75,11 @@ def build(neuron_type=None, *, max_rates=100.0, filters=FILTERS, n_classes=10,
         Units of the ``Dense`` readout.
     image_shape : tuple
         ``(height, width, channels)`` of the input images.
+    synapse : float or nengo.synapses.Synapse, optional
+        Synapse on the spikes (the connections from each spiking layer into the
+        next convolution or the readout); the tutorial's ``None`` (train with this).
+        A lowpass here is for testing weights trained without it (see
+        :func:`transfer_params`).
     seed : int
         Seed of the network and of the Keras initialisers.
 
@@ -107,12 +112,13 @@ def build(neuron_type=None, *, max_rates=100.0, filters=FILTERS, n_classes=10,
         for i, (f, stride, shape) in enumerate(zip(filters, (1, 2, 2), shapes)):
             net.layers.append(tf.keras.layers.Conv2D(
                 filters=f, kernel_size=3, strides=stride, kernel_initializer=init(seed + i)))
-            x = nengo_dl.Layer(net.layers[-1])(x, shape_in=shape)
+            x = nengo_dl.Layer(net.layers[-1])(x, shape_in=shape,
+                                               synapse=synapse if i > 0 else None)
             x = nengo_dl.Layer(neuron_type)(x)
             net.spiking.append(x.ensemble)
         net.layers.append(tf.keras.layers.Dense(units=n_classes,
                                                 kernel_initializer=init(seed + 3)))
-        net.out = nengo_dl.Layer(net.layers[-1])(x)
+        net.out = nengo_dl.Layer(net.layers[-1])(x, synapse=synapse)
         net.out_p = nengo.Probe(net.out, label="out_p")
         net.out_p_filt = nengo.Probe(net.out, synapse=SYNAPSE, label="out_p_filt")
     return net
@@ -126,6 +132,13 @@ def compile_training(sim, net, learning_rate=1e-3):
         optimizer=tf.optimizers.RMSprop(learning_rate),
         loss={net.out_p: tf.losses.SparseCategoricalCrossentropy(from_logits=True)},
     )
+
+
+def transfer_params(sim, other, path):
+    """Copy the trained parameters of ``sim`` into ``other`` (a simulator of the same
+    network built with other synapses), through NengoDL's ``save_params`` file ``path``."""
+    sim.save_params(path)
+    other.load_params(path)
 
 
 def fit(sim, net, x, y, *, epochs=1):

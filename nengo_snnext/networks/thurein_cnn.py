@@ -23,6 +23,8 @@ without a TensorFlow builder (no gradient through the neurons, ~18x slower); wit
 nengo_snnext's native builders (``docs/nengo_dl.md``) MIF and MIF2 train like LIF.
 """
 
+import os
+import tempfile
 import time
 
 import nengo
@@ -64,7 +66,7 @@ def neuron(name, amplitude=AMPLITUDE):
 
 
 def build(neuron_type="MIF", *, max_rates=MAX_RATES, filters=tutorial.FILTERS, n_classes=10,
-          seed=0):
+          synapse=None, seed=0):
     """Table 3.1's network for ``nengo_dl.Simulator``.
 
     Parameters
@@ -77,6 +79,9 @@ def build(neuron_type="MIF", *, max_rates=MAX_RATES, filters=tutorial.FILTERS, n
         Channels of the convolutions; Table 3.1: ``(32, 64, 128)``.
     n_classes : int
         Outputs of the readout.
+    synapse : float, optional
+        Synapse on the spikes into the next layer (``None``: the tutorial's, used
+        in training).
     seed : int
         Seed of the network and the initialisers.
 
@@ -88,12 +93,13 @@ def build(neuron_type="MIF", *, max_rates=MAX_RATES, filters=tutorial.FILTERS, n
     if isinstance(neuron_type, str):
         neuron_type = neuron(neuron_type)
     return tutorial.build(neuron_type, max_rates=max_rates, filters=filters,
-                          n_classes=n_classes, seed=seed)
+                          n_classes=n_classes, synapse=synapse, seed=seed)
 
 
 def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
               dataset="fashion-mnist", neurons=NEURONS, epochs=None, n_train=None,
-              n_test=None, max_rates=MAX_RATES, filters=None, input_scale=INPUT_SCALE):
+              n_test=None, max_rates=MAX_RATES, filters=None, input_scale=INPUT_SCALE,
+              test_synapse=None):
     """Train LIF, MIF and MIF2 side by side and test them spiking.
 
     The three networks start from the same weights and see the same minibatches;
@@ -172,7 +178,16 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
         rows = {}
         for name in neurons:
             t0 = time.time()
-            acc = tutorial.spiking_accuracy(sims[name], nets[name], *test, n_steps=n_steps)
+            sim, net = sims[name], nets[name]
+            if test_synapse is not None:
+                net = build(name, max_rates=max_rates, filters=filters, seed=seed,
+                            synapse=test_synapse)
+                sims[name + " test"] = sim = nengo_dl.Simulator(
+                    net, minibatch_size=tutorial.MINIBATCH_SIZE, seed=seed,
+                    progress_bar=False)
+                with tempfile.TemporaryDirectory() as tmp:
+                    tutorial.transfer_params(sims[name], sim, os.path.join(tmp, "params"))
+            acc = tutorial.spiking_accuracy(sim, net, *test, n_steps=n_steps)
             seconds[name]["test"] = time.time() - t0
             rows[name] = {"accuracy": acc, "minutes": round(seconds[name]["train"] / 60, 3),
                           "seconds": seconds[name]["train"]}
@@ -191,7 +206,7 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
         "seconds": time.time() - start,
         "config": dict(quick=quick, dataset=dataset, n_train=len(train[0]), n_test=len(test[0]),
                        epochs=epochs, n_steps=n_steps, filters=filters, max_rates=max_rates,
-                       amplitude=AMPLITUDE, learning_rate=LEARNING_RATE,
+                       test_synapse=test_synapse, amplitude=AMPLITUDE, learning_rate=LEARNING_RATE,
                        minibatch_size=tutorial.MINIBATCH_SIZE, input_scale=input_scale,
                        seed=seed,
                        seconds={k: {s: round(v, 1) for s, v in d.items()}
