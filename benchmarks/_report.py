@@ -56,6 +56,9 @@ def write_section(path, name, text):
     block = f"{begin}\n{text.rstrip()}\n{end}\n"
     old = open(path).read() if os.path.exists(path) else HEADER
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end) + r"\n?", re.S)
-    new = pattern.sub(lambda _: block, old) if pattern.search(old) else old.rstrip() + "\n\n" + block
+    if pattern.search(old):
+        new = pattern.sub(lambda _: block, old)
+    else:
+        new = old.rstrip() + "\n\n" + block
     with open(path, "w") as f:
         f.write(new)
