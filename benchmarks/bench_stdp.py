@@ -151,9 +151,9 @@ def main():
             f"| {backend} | {t:.2f} | {ratio} | {np.median([r['build_s'] for r in recs]):.2f} "
             f"| {np.median([r['warmup_s'] for r in recs]):.2f} |"
         )
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     scaling = args.scaling_backends.split(",")
-    lines += [
+    lines += [] if not sizes else [
         "",
         f"## Cost against layer size ({args.scaling_t * 1000:.0f} ms presentation, no rest; "
         "seconds, one run each)",
