@@ -19,10 +19,11 @@ synapses, measured directly: ``|w - s q| / |w|`` between the float weights
 ``w`` and the chip's integer weights ``q`` (``s`` the least-squares scale,
 which discretisation puts into the threshold).
 
-Each layer gets a verdict: the largest of the mapping error, the quantisation
-error, newly silent neurons or newly saturated neurons, relative to the
-layer's mean rate; the network's verdict is the first layer whose error
-exceeds ``tolerance`` (errors propagate: later layers inherit it).
+A layer whose mean rate error exceeds ``tolerance`` (of its mean rate) gets a
+verdict: the largest of the mapping error, the quantisation error, newly
+silent neurons or newly saturated neurons (the mapping and quantisation errors
+relative to the layer's mean rate); the others are "faithful". The network's
+explanation is the first such layer (errors propagate: later layers inherit it).
 """
 
 import warnings
@@ -96,6 +97,10 @@ class FidelityDiagnostics(NamedTuple):
     def relative_error(layer):
         return layer.error("sim", "nengo")[0] / max(layer.mean_rate, 1e-9)
 
+    def verdict(self, layer):
+        """The layer's largest cause, or "faithful" within ``tolerance``."""
+        return layer.verdict() if self.relative_error(layer) > self.tolerance else "faithful"
+
     def summary(self):
         head = (f"{'layer':20s} {'chip':>4s} {'rate Hz':>8s} {'err mean':>8s} {'err max':>8s} "
                 f"{'mapping':>8s} {'quant':>8s} {'w quant':>8s} {'silent':>13s} "
@@ -112,7 +117,7 @@ class FidelityDiagnostics(NamedTuple):
                 f"{100 * layer.weight_error:7.2f}% "
                 f"{100 * layer.silent('nengo'):5.1f}->{100 * layer.silent('sim'):5.1f}% "
                 f"{100 * layer.saturated('nengo'):5.1f}->{100 * layer.saturated('sim'):5.1f}%  "
-                f"{layer.verdict()}"
+                f"{self.verdict(layer)}"
             )
         lines.append(self.explanation())
         return "\n".join(lines)
@@ -125,7 +130,7 @@ class FidelityDiagnostics(NamedTuple):
                  "weight_error": layer.weight_error, "causes": layer.causes(),
                  "silent": {n: layer.silent(n) for n in SIMULATORS},
                  "saturated": {n: layer.saturated(n) for n in SIMULATORS},
-                 "verdict": layer.verdict()}
+                 "verdict": self.verdict(layer)}
                 for layer in self.layers
             ],
             "explanation": self.explanation(),
