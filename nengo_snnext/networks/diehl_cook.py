@@ -192,8 +192,10 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, da
               n_exc=None, n_train=None, n_label=None, n_test=None, checkpoints=None):
     """Train and evaluate; rows are the accuracy after each checkpoint of examples.
 
-    Full run (default): Fashion-MNIST, 100 neurons, 2000 training examples,
-    500 labelling and 500 test examples, accuracy at 500/1000/2000. ``quick``:
+    Full run (default): Fashion-MNIST, 100 neurons, 300 training examples,
+    100 labelling and 150 test examples, accuracy after 100 and 300 examples
+    (measured: 35.3 % and 44.0 %, about 45 minutes on a loaded 2-core machine; see
+    ``docs/stdp.md``). Larger runs: pass ``n_exc``, ``n_train``, ``checkpoints``. ``quick``:
     scikit-learn digits (as 28x28), 10 neurons, 10 examples each for training,
     labelling and test, 100 ms presentations and 30 ms rests at dt = 1 ms.
     """
@@ -205,10 +207,10 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, da
         checkpoints = checkpoints or (n_train,)
     else:
         dataset = dataset or "fashion-mnist"
-        n_exc, n_train = n_exc or 100, n_train or 2000
-        n_label, n_test = n_label or 500, n_test or 500
+        n_exc, n_train = n_exc or 100, n_train or 300
+        n_label, n_test = n_label or 100, n_test or 150
         timing = dict(t_present=0.35, t_rest=0.15, dt=DT)
-        checkpoints = checkpoints or tuple(c for c in (500, 1000, 2000, 4000) if c <= n_train)
+        checkpoints = checkpoints or tuple(c for c in (100, 300, 1000, 3000) if c <= n_train)
     train_set, label_set, test_set = load_data(dataset, data_dir, seed, n_train, n_label, n_test)
     net = build(n_exc, train_set[0].shape[1], seed=seed, dt=timing["dt"])
     rows = {}
