@@ -10,20 +10,24 @@ sanity checks (:func:`carlini_checks`) and networks in ``nengo_dl.Simulator``
 (:class:`NengoDLModel`). See ``docs/adversarial.md``.
 """
 
-from nengo_snnext.attacks.blackbox import square
-from nengo_snnext.attacks.bpda import surrogate_model
-from nengo_snnext.attacks.dl_model import NengoDLModel
-from nengo_snnext.attacks.eot import gradient_variance, input_gradient
-from nengo_snnext.attacks.gradient import EPS, bim, fgsm, mim, pgd
-from nengo_snnext.attacks.sanity import carlini_checks
-from nengo_snnext.attacks.scenarios import (
+from nengo_snnext.backends.extras import require
+
+require("dl", "nengo_snnext.attacks")
+
+from nengo_snnext.attacks.blackbox import square  # noqa: E402
+from nengo_snnext.attacks.bpda import surrogate_model  # noqa: E402
+from nengo_snnext.attacks.dl_model import NengoDLModel  # noqa: E402
+from nengo_snnext.attacks.eot import gradient_variance, input_gradient  # noqa: E402
+from nengo_snnext.attacks.gradient import EPS, bim, fgsm, mim, pgd  # noqa: E402
+from nengo_snnext.attacks.sanity import carlini_checks  # noqa: E402
+from nengo_snnext.attacks.scenarios import (  # noqa: E402
     SCENARIOS,
     THESIS_ATTACKS,
     accuracy,
     format_table,
     scenario_table,
 )
-from nengo_snnext.attacks.teacher_student import (
+from nengo_snnext.attacks.teacher_student import (  # noqa: E402
     TeacherStudentFit,
     alternative_network,
     fit_alternative,

@@ -54,6 +54,7 @@ INSTALL_DIRS = ("site-packages", "dist-packages")
 EXTRA_FOLDERS = (
     (("backends", "dl"), "nengo_dl", "dl"),
     (("keras",), "nengo_dl", "dl"),
+    (("attacks",), "nengo_dl", "dl"),
     (("backends", "loihi"), "nengo_loihi", "loihi"),
     (("loihi",), "nengo_loihi", "loihi"),
 )

@@ -27,7 +27,8 @@ def test_ci_runs_the_readme_test_command():
 def public_neuron_types():
     return [
         obj for name in nengo_snnext.__all__
-        if inspect.isclass(obj := getattr(nengo_snnext, name))
+        # vars(): the lazy names (``convert``, imported on first use) are not neuron types
+        if inspect.isclass(obj := vars(nengo_snnext).get(name))
         and issubclass(obj, nengo.neurons.NeuronType)
     ]
 
