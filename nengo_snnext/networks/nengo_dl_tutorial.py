@@ -227,8 +227,10 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, ep
 
     Full run, sized for a shared 2-core CPU: the tutorial's network (filters 32, 64,
     128) trained 1 epoch on 6000 training images (the tutorial: 10 epochs on
-    60000), tested on 1000 test images (the tutorial: 10000). ``quick``: filters ``(4, 8, 8)``, 400 training
-    images, 1 epoch, 200 test images, 5 test steps (a smoke test, not a result).
+    60000), tested on 1000 test images (the tutorial: 10000). ``quick``: filters
+    ``(4, 8, 8)``, 400 training images, 1 epoch, 200 test images, 5 test steps (a
+    smoke test, not a result). The 30-step spiking test is the slow part: 1000
+    test images at full width take minutes on a 2-core CPU.
 
     ``curve_points`` (seconds, e.g. ``[60, 120, 255]``) switches to an
     accuracy-vs-wall-time run: training proceeds in chunks of ``chunk`` images

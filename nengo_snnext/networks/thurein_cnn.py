@@ -18,9 +18,12 @@ never converts its SNNs, and its Keras ANN-to-SNN path is a separate experiment)
 Inputs are the raw pixels 0-255, as in the tutorial (the thesis' §3.1 says
 pixels / 255: ``reproduce(input_scale=1/255)``, which learns far slower with the
 tutorial's settings). The thesis got MIF 77.76 % vs LIF 98.23 % on MNIST
-and 60 vs 3.3 minutes of training: NengoDL's Python fallback for a neuron type
-without a TensorFlow builder (no gradient through the neurons, ~18x slower); with
-nengo_snnext's native builders (``docs/nengo_dl.md``) MIF and MIF2 train like LIF.
+and 60 vs 3.3 minutes of training, the signature of NengoDL's Python fallback for a
+neuron type without a TensorFlow builder (no gradient through the neurons, ~18x
+slower). With nengo_snnext's native builders MIF trains in 1.4-1.7x LIF's time, but
+its accuracy stays below LIF's: its 2 ms membrane (two steps) does not average the
+one-step spikes of the previous layer without a synapse; ``test_synapse=0.005``
+recovers most of it. Figures and commands: ``docs/nengo_dl.md``.
 """
 
 import os
