@@ -190,7 +190,9 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
                     progress_bar=False)
                 with tempfile.TemporaryDirectory() as tmp:
                     tutorial.transfer_params(sims[name], sim, os.path.join(tmp, "params"))
+                sims[name].close()  # memory: one simulator per type at a time
             acc = tutorial.spiking_accuracy(sim, net, *test, n_steps=n_steps)
+            sim.close()
             seconds[name]["test"] = time.time() - t0
             rows[name] = {"accuracy": acc, "minutes": round(seconds[name]["train"] / 60, 3),
                           "seconds": seconds[name]["train"]}
