@@ -75,12 +75,15 @@ INFERENCE_PASSES = 3  # timed passes over the test images, after one warm-up pas
 # the layer options of the "keras_loop" variant (--loop): a tf.while_loop over the
 # steps and the uncompiled neuron step
 LOOP = dict(unroll=False, jit_compile=False)
+# "keras_unrolled" (--unrolled): unrolled over the steps, the step not XLA-compiled
+UNROLLED = dict(unroll=True, jit_compile=False)
+VARIANT_OPTIONS = {"keras_loop": LOOP, "keras_unrolled": UNROLLED}
 VOTES = 10  # output neurons per class (thesis: 100FC-AP10)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", choices=["keras", "keras_loop", "keras_relu", "nengo_dl"],
+    parser.add_argument("--worker", choices=["keras", "keras_loop", "keras_unrolled", "keras_relu", "nengo_dl"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", choices=["fashion_mnist", "digits"], default="fashion_mnist")
@@ -98,6 +101,8 @@ def parse_args(argv=None):
     parser.add_argument("--torch-python", default="/tmp/sj-venv/bin/python",
                         help="Python of a venv with torch and spikingjelly")
     parser.add_argument("--nengo-dl", action="store_true", help="also time NengoDL")
+    parser.add_argument("--unrolled", action="store_true",
+                        help="also time our layers with unroll=True, jit_compile=False")
     parser.add_argument("--loop", action="store_true",
                         help="also time our layers with unroll=False, jit_compile=False")
     parser.add_argument("--relu", action="store_true",
@@ -228,7 +233,7 @@ def keras_worker(args):
     x_train, y_train, x_test, y_test = (data[k] for k in ("x_train", "y_train", "x_test", "y_test"))
     n = len(x_train) // args.batch * args.batch  # drop the remainder, as the torch worker
     x_train, y_train = x_train[:n], y_train[:n]
-    options = LOOP if args.worker == "keras_loop" else {}
+    options = VARIANT_OPTIONS.get(args.worker, {})
     neurons = "relu" if args.worker == "keras_relu" else "klif"
     model = build_klif_model(x_train.shape[1:3], channels=args.channels, hidden=args.hidden,
                              steps=args.steps, seed=args.seed, neurons=neurons,
@@ -470,6 +475,7 @@ def run_worker(command, threads):
 
 def driver(args):
     frameworks = (["keras"] + (["keras_loop"] if args.loop else [])
+                  + (["keras_unrolled"] if args.unrolled else [])
                   + (["keras_relu"] if args.relu else []) + ["spikingjelly"]
                   + (["nengo_dl"] if args.nengo_dl else []))
     dataset, data = load_data(args.dataset, args.n_train, args.n_test, args.seed)
@@ -507,6 +513,7 @@ def summarise(runs, kind):
 LABELS = {
     "keras": "ours: `nengo_snnext.keras.KLIF` in Keras",
     "keras_loop": "ours as a loop, `unroll=False, jit_compile=False`",
+    "keras_unrolled": "ours unrolled, step not compiled, `unroll=True, jit_compile=False`",
     "keras_relu": "reference: the Keras network with ReLU for KLIF",
     "spikingjelly": "SpikingJelly `KLIFNode` (PyTorch)",
     "nengo_dl": "ours in `nengo_dl.Simulator`",
@@ -596,7 +603,7 @@ def cpu_model():
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.worker in ("keras", "keras_loop", "keras_relu"):
+    if args.worker in ("keras", "keras_loop", "keras_unrolled", "keras_relu"):
         keras_worker(args)
     elif args.worker == "nengo_dl":
         nengo_dl_worker(args)

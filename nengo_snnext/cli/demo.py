@@ -39,8 +39,8 @@ def add_parser(sub):
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
     p.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
     p.add_argument("--nengo-images", type=int,
-                   help="test images for nengo.Simulator (default: all of digits, 500 of "
-                        "fashion-mnist)")
+                   help="test images for nengo.Simulator and the Loihi emulator (default: "
+                        "all of digits, 500 of fashion-mnist)")
     p.add_argument("--time-budget", type=float, help="seconds of training (default: the "
                    "dataset's full schedule)")
     p.add_argument("--seed", type=int, default=0)

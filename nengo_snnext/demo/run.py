@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 BACKENDS = ("keras", "nengo_dl", "nengo", "loihi")
-# nengo.Simulator runs one image at a time: all of digits, a subset of Fashion-MNIST
+# nengo.Simulator and the Loihi emulator run one image at a time: all of digits, a subset
+# of Fashion-MNIST
 NENGO_IMAGES = {"digits": None, "fashion-mnist": 500}
 ENERGY_DEVICE = "loihi"
 
@@ -124,17 +125,20 @@ def run_demo(dataset="digits", *, quick=False, out="snnext-demo", json_path=None
     if "nengo_dl" in backends:
         results.append(evaluate.evaluate_nengo_dl(converter, model, x_test, y_test, steps,
                                                   progress=progress))
+    # the one-image-at-a-time simulators: all of digits, a subset of Fashion-MNIST
+    n = NENGO_IMAGES.get(dataset) if nengo_images == "auto" else nengo_images
+    n = len(x_test) if n is None else min(n, len(x_test))
+    subset = f"first {n} test images" if n < len(x_test) else ""
     if "nengo" in backends:
-        n = NENGO_IMAGES.get(dataset) if nengo_images == "auto" else nengo_images
-        n = len(x_test) if n is None else min(n, len(x_test))
         result = evaluate.evaluate_nengo(converter, model, x_test[:n], y_test[:n], steps,
                                          progress=progress)
-        if n < len(x_test):
-            result.note = f"first {n} test images (one at a time)"
+        result.note = subset
         results.append(result)
     if "loihi" in backends:
-        results.append(evaluate.evaluate_loihi(converter, model, x_test, y_test, steps,
-                                               progress=progress))
+        result = evaluate.evaluate_loihi(converter, model, x_test[:n], y_test[:n], steps,
+                                         progress=progress)
+        result.note = "; ".join(filter(None, [result.note, subset if result.supported else ""]))
+        results.append(result)
     energy = energy_per_image(model, x_test, steps)
     total = time.perf_counter() - start
 
