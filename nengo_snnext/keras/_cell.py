@@ -164,7 +164,11 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
 
     def call(self, inputs, states, training=None):
         states = list(states)
-        step = self.compiled_step or self.source_step
+        # the compiled step in inference only: under fit (2 threads) XLA's fused step
+        # was slower than TensorFlow's own kernels (benchmarks/keras_results.md)
+        step = self.source_step
+        if self.compiled_step is not None and training is not True:
+            step = self.compiled_step
         if self.mode == "surrogate":
             return step(inputs, states)
         source = self.parameter_source()

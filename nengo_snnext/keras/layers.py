@@ -93,12 +93,12 @@ class SpikingNeurons(tf.keras.layers.Layer):
         over the steps instead of a ``tf.while_loop``) when the time axis is static
         and at most :data:`UNROLL_STEPS` long, as in the thesis' T = 4-8 networks.
     jit_compile : bool or None
-        XLA-compile the neuron step (its elementwise ops fused into one kernel,
-        forward and backward: about half the CPU time per step). ``None``
-        (default): when unrolled, for deterministic types. Stochastic types are
-        not compiled: XLA draws other stateless random numbers than TensorFlow
-        (``True`` raises for them). Spikes are the same as uncompiled (tested);
-        gradients agree to rounding.
+        XLA-compile the neuron step for inference (its elementwise ops fused into
+        one kernel; calls with ``training=True``, as in ``fit``, run the uncompiled
+        step, which was faster there). ``None`` (default): when unrolled, for
+        deterministic types. Stochastic types are not compiled: XLA draws other
+        stateless random numbers than TensorFlow (``True`` raises for them).
+        Spikes are the same as uncompiled (tested); gradients agree to rounding.
     return_sequences, return_state, stateful, time_major
         As for ``tf.keras.layers.RNN``; ``return_sequences`` defaults to True.
         The states are the type's state variables in ``state`` order, then for

@@ -165,7 +165,8 @@ def test_compiled_surrogate_gradients_equal_uncompiled(rng):
                         jit_compile=jit_compile, dtype="float64")
         with tf.GradientTape() as tape:
             tape.watch(J)
-            loss = tf.reduce_sum(layer(J, training=True) * coefficients)
+            # training=False: the compiled step (fit's training=True runs it uncompiled)
+            loss = tf.reduce_sum(layer(J, training=False) * coefficients)
         variables = sorted(layer.trainable_weights, key=lambda w: w.name)
         grads.append([g.numpy() for g in tape.gradient(loss, [J, *variables])])
     assert len(grads[0]) == 4 and all(np.any(g != 0) for g in grads[0])
