@@ -41,3 +41,15 @@ def test_quick_reproduce(tmp_path):
     assert fit["median_threshold"] == pytest.approx(0.7)
     assert abs(fit["effective_threshold"] - 0.7) < abs(0.511 - 0.7)  # moved from c = d = 0
     assert json.loads(out.read_text())["config"]["quick"] is True
+
+
+def test_cifar10_files_load_and_build(tmp_path, rng):
+    from nengo_snnext.data.cifar10 import FOLDER
+    from nengo_snnext.data.tests.test_cifar10 import write_batches
+
+    write_batches(tmp_path / FOLDER, rng, n=8)
+    (x_train, y_train), (x_test, _) = oscillation_vgg.load_data(tmp_path, 30, 5, 0, "cifar10")
+    assert x_train.shape == (30, 32, 32, 3) and x_test.shape == (5, 32, 32, 3)
+    assert 0 <= x_train.min() and x_train.max() <= 1 and y_train.dtype == np.int64
+    model = oscillation_vgg.build("LIF", input_shape=x_train.shape[1:])
+    assert model.predict(x_test, verbose=0).shape == (5, 10)

@@ -12,11 +12,13 @@
 from nengo_snnext.data.digits import load_digits
 from nengo_snnext.data.fashion_mnist import DatasetNotFoundError, load_fashion_mnist
 from nengo_snnext.data.idx import IDXFormatError, read_idx, write_idx
+from nengo_snnext.data.cifar10 import load_cifar10
 from nengo_snnext.data.mnist import load_mnist
 
 __all__ = [
     "DatasetNotFoundError",
     "IDXFormatError",
+    "load_cifar10",
     "load_digits",
     "load_fashion_mnist",
     "load_mnist",

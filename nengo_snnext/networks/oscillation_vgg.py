@@ -40,6 +40,7 @@ from nengo_snnext.attacks import (
     surrogate_model,
 )
 from nengo_snnext.data import load_fashion_mnist
+from nengo_snnext.data.cifar10 import load_cifar10
 
 NAME = "oscillation_vgg"
 TITLE = ("Neural-oscillation adversarial defence (Jiang ch. 3, Tables 3.2-3.7) on a small "
@@ -136,15 +137,24 @@ def train(model, x, y, *, epochs=2, batch_size=32, learning_rate=2e-3, progress=
     return model
 
 
-def load_data(data_dir, n_train, n_test, seed):
-    """Fashion-MNIST in [0, 1], ``(n, 28, 28, 1)``; random training and test subsets."""
+DATASETS = ("fashion-mnist", "cifar10")
+
+
+def load_data(data_dir, n_train, n_test, seed, dataset="fashion-mnist"):
+    """Images in [0, 1], ``(n, 28, 28, 1)`` (Fashion-MNIST) or ``(n, 32, 32, 3)``
+    (CIFAR-10, the thesis' data set, from the user's files); random subsets."""
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose from {DATASETS}")
     rng = np.random.RandomState(seed)
     sets = []
     for subset, n in (("train", n_train), ("test", n_test)):
-        images, labels = load_fashion_mnist(subset, directory=data_dir)
+        if dataset == "cifar10":
+            images, labels = load_cifar10(subset, directory=data_dir)
+        else:
+            images, labels = load_fashion_mnist(subset, directory=data_dir)
+            images = images[..., None]
         index = rng.choice(len(images), size=min(n, len(images)), replace=False)
-        sets.append((images[index, ..., None].astype(np.float32) / 255,
-                     labels[index].astype(np.int64)))
+        sets.append((images[index].astype(np.float32) / 255, labels[index].astype(np.int64)))
     return sets
 
 
@@ -195,14 +205,15 @@ def benchmark_rows(lif, x, y, *, eps, steps, queries, batch_size, progress):
 
 def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, n_train=None,
               n_test=None, epochs=None, eps=8 / 255, adaptive_steps=None, eot_samples=None,
-              queries=None):
+              queries=None, dataset="fashion-mnist"):
     """Train LIF and NO, fit ALT, and evaluate every scenario and adaptive attack.
 
     Full run: 20000 training images, 2 epochs per network, 3 teacher-student
     epochs on 2000 images, 1000 test images, PGD-20 / EOT with 4 draws /
     Square with 300 queries. ``quick``: 600 training images, 1 epoch, 40 test
     images, 2-step adaptive attacks and 10 queries (a smoke test of the whole
-    pipeline, not a result).
+    pipeline, not a result). ``dataset="cifar10"`` runs on CIFAR-10 from the user's
+    files (:func:`nengo_snnext.data.cifar10.load_cifar10`, 32 x 32 x 3 input).
 
     Returns ``{"rows", "seconds", "config", "table", "checks", "teacher_student"}``;
     ``rows`` are ``"scenario S ATTACK"`` and the adaptive attacks, each
@@ -216,13 +227,14 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, n_
     samples = eot_samples or (2 if quick else 4)
     queries = queries or (10 if quick else 300)
     tf.keras.utils.set_random_seed(seed)
-    (x_train, y_train), (x_test, y_test) = load_data(data_dir, n_train, n_test, seed)
+    (x_train, y_train), (x_test, y_test) = load_data(data_dir, n_train, n_test, seed, dataset)
 
     timings = {}
     networks = {}
     for neuron in ("LIF", "NO"):
         t0 = time.time()
-        networks[neuron] = train(build(neuron), x_train, y_train, epochs=epochs,
+        networks[neuron] = train(build(neuron, input_shape=x_train.shape[1:]), x_train, y_train,
+                                 epochs=epochs,
                                  progress=progress)
         timings[f"train {neuron}"] = round((time.time() - t0) / 60, 2)
     t0 = time.time()
@@ -257,7 +269,8 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, n_
     result = {
         "rows": rows,
         "seconds": time.time() - start,
-        "config": dict(quick=quick, n_train=n_train, n_test=n_test, epochs=epochs, eps=eps,
+        "config": dict(quick=quick, dataset=dataset, n_train=n_train, n_test=n_test,
+                       epochs=epochs, eps=eps,
                        n_steps=N_STEPS, adaptive_steps=steps, eot_samples=samples,
                        queries=queries, seed=seed, minutes=timings),
         "table": table,
