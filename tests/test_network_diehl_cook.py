@@ -1,11 +1,13 @@
 """End-to-end: the Diehl & Cook reference network in quick mode (digits, nengo.Simulator)."""
 
 import numpy as np
+import pytest
 
 from nengo_snnext import networks
 from nengo_snnext.networks import diehl_cook
 
 
+@pytest.mark.slow  # about 40 s of nengo.Simulator; test_digits_as_mnist builds it by default
 def test_quick_reproduce_protocol(tmp_path):
     assert "diehl_cook" in networks.available()
     module = networks.load("diehl_cook")

@@ -48,6 +48,7 @@ def test_nengo_dl_logits_and_gradients_equal_keras(converted, rng):
     assert np.allclose(grad_dl, grad_keras, atol=1e-5)
 
 
+@pytest.mark.slow  # about 80 s; the gradient test above covers the NengoDL wrapper by default
 def test_fgsm_and_pgd_on_nengo_dl(converted, rng):
     wrapped, keras_static, _, _ = converted
     x = rng.uniform(0, 1, size=(16, 6)).astype(np.float32)

@@ -11,7 +11,7 @@ import pytest
 from nengo_dl.neuron_builders import GenericNeuronBuilder, SimNeuronsBuilder
 
 import nengo_snnext
-from nengo_snnext import KLIF, MIF, MIF2, DiscreteLIF
+from nengo_snnext import KLIF, MIF, MIF2, ConductanceLIF, DiscreteLIF
 from nengo_snnext.neurons._base import SpikingNeuronType
 from nengo_snnext.neurons.noisy_lif import NoisyLIF
 from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
@@ -125,13 +125,15 @@ def test_no_fallback_warning_in_simulator(dl_simulator):
 
     types = [
         DiscreteLIF(), KLIF(), KLIF(k=2.5, scale_reset=True), MyKLIF(k=1.2),
-        NeuralOscillation(), AltNeuralOscillation(), NoisyLIF(),
+        NeuralOscillation(), AltNeuralOscillation(), NoisyLIF(), ConductanceLIF(),
     ]
     assert {type(t) for t in types} | {MIF, MIF2} >= set(PUBLIC_TYPES)
     with nengo.Network(seed=0) as net:
         stim = nengo.Node(np.sin)
         for neuron_type in types:
-            ens = nengo.Ensemble(10, 1, neuron_type=neuron_type)
+            # max_rates below ConductanceLIF's 200 Hz ceiling (5 ms refractory)
+            ens = nengo.Ensemble(10, 1, neuron_type=neuron_type,
+                                 max_rates=nengo.dists.Uniform(50, 150))
             nengo.Connection(stim, ens)
             nengo.Probe(ens.neurons)
     with warnings.catch_warnings(record=True) as caught:
