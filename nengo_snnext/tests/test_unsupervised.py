@@ -33,14 +33,16 @@ def test_normalize_connection_in_simulator(rng):
         a = nengo.Ensemble(5, 1)
         b = nengo.Ensemble(3, 1)
         conn = nengo.Connection(
-            a.neurons, b.neurons, transform=rng.uniform(0, 1, (3, 5)),
+            # weights in [0.5, 1], normalised to sum 1: every weight stays below the rule's
+            # upper bound (1), which would otherwise clip it on the first step
+            a.neurons, b.neurons, transform=rng.uniform(0.5, 1, (3, 5)),
             learning_rule_type=STDP(learning_rate=0.0),
         )
         probe = nengo.Probe(conn, "weights")
     with nengo.Simulator(net, progress_bar=False) as sim:
-        normalize_connection(sim, conn, 2.5)
+        normalize_connection(sim, conn, 1.0)
         sim.step()
-    assert np.allclose(sim.data[probe][-1].sum(axis=1), 2.5)
+    assert np.allclose(sim.data[probe][-1].sum(axis=1), 1.0)
 
 
 def test_lateral_inhibition_wiring():
