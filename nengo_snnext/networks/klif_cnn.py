@@ -27,7 +27,6 @@ check on digits).
 
 import time
 
-import numpy as np
 
 NAME = "klif_cnn"
 TITLE = "Jiang 2022 ch. 2: KLIF CNN with coding layer and voting decoder (Tables 2.1, 2.2, 2.4)"
@@ -171,8 +170,3 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
         (path / f"{NAME}.json").write_text(json.dumps(result, indent=2))
     return result
 
-
-def spike_counts_per_image(spikes, amplitude=0.001, dt=0.001):
-    """Spikes per image from layer outputs ``(images, steps, ...)`` of value ``amplitude/dt``."""
-    spikes = np.asarray(spikes)
-    return spikes.reshape(len(spikes), -1).sum(axis=1) * dt / amplitude
