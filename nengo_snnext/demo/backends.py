@@ -67,15 +67,15 @@ def convert(model):
     return converter
 
 
-def _spike_count(data, converter, model, dt):
-    """Mean number of spikes per image over all spiking layers (probe data)."""
+def _spike_count(value_sums, converter, model, dt):
+    """Mean spikes per image over all spiking layers.
+
+    ``value_sums``: per spike probe, the mean over images of the sum of its values
+    (each spike is ``amplitude / dt``).
+    """
     layers = {layer.name: layer for layer in spiking_layers(model)}
-    total = 0.0
-    for name, probe in converter.spike_probes.items():
-        amplitude = layers[name].neuron_type.amplitude
-        values = np.asarray(data[probe])
-        total += values.reshape(len(values), -1).sum(axis=1).mean() * dt / amplitude
-    return float(total)
+    return float(sum(value_sums[probe] * dt / layers[name].neuron_type.amplitude
+                     for name, probe in converter.spike_probes.items()))
 
 
 def evaluate_nengo_dl(converter, model, x, y, steps, *, minibatch_size=100, chunk=1000,
@@ -111,8 +111,7 @@ def evaluate_nengo_dl(converter, model, x, y, steps, *, minibatch_size=100, chun
                 counts = np.asarray(data[p])[:keep].reshape(keep, -1).sum(axis=1)
                 totals[p] = totals.get(p, 0.0) + counts.sum()
     seconds = time.perf_counter() - start
-    # mean spikes per image: the totals as one "image" of n images' worth, divided by n
-    spikes = {p: np.array([[total / n]]) for p, total in totals.items()}
+    spikes = {p: total / n for p, total in totals.items()}
     return BackendResult("nengo_dl", np.concatenate(outputs), np.asarray(y), seconds,
                          _spike_count(spikes, converter, model, dt))
 
@@ -144,7 +143,7 @@ def evaluate_nengo(converter, model, x, y, steps, *, progress=True, raster_image
                 raster = {name: sim.data[p].copy() for name, p in converter.spike_probes.items()}
     seconds = time.perf_counter() - start
     node.output = np.zeros(node.size_out)
-    counts = {p: np.stack([s[p] for s in spikes]) for p in converter.spike_probes.values()}
+    counts = {p: np.mean([s[p].sum() for s in spikes]) for p in converter.spike_probes.values()}
     return BackendResult("nengo", np.stack(outputs), np.asarray(y), seconds,
                          _spike_count(counts, converter, model, dt),
                          extra={"raster": raster})
