@@ -1,10 +1,13 @@
 """Conductance-based LIF with adaptive threshold (Jiang ch. 6; Diehl & Cook 2015)."""
 
+import math
+
 import numpy as np
 from nengo.dists import Choice
 from nengo.exceptions import ValidationError
 from nengo.params import EnumParam
 
+from nengo_snnext.backends.reference.conductance_lif import ConductanceLIFStepper
 from nengo_snnext.equations.conductance_lif import (
     ConductanceLIFState,
     conductance_lif_rate,
@@ -263,6 +266,29 @@ class ConductanceLIF(SpikingNeuronType):
                     "use a smaller dt or method='exponential'",
                     attr="dt", obj=self,
                 )
+
+    def step(self, dt, J, output, **state):
+        """Nengo core step, in place (:class:`.ConductanceLIFStepper`, equal to ``equation``).
+
+        One stepper (scratch buffers and the step's constants) per ``dt``, size and
+        dtype, made on first use. Non-finite input goes through the generic step,
+        which reports it.
+        """
+        if not math.isfinite(J.sum()):
+            return super().step(dt, J, output, **state)
+        steppers = self.__dict__.setdefault("_steppers", {})
+        key = (dt, J.size, J.dtype)
+        if key not in steppers:
+            steppers[key] = ConductanceLIFStepper(dt, J.size, J.dtype, self.equation_params(dt))
+        spiked = steppers[key](J, *(state[name] for name in self.state))
+        output[...] = 0
+        output[spiked] = self.amplitude / dt
+        return None
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_steppers", None)  # scratch buffers: rebuilt on first use
+        return state
 
     def make_state(self, n_neurons, rng=np.random, dtype=None):
         """Sample the initial state; the default voltage is ``v_rest``.
