@@ -55,6 +55,43 @@ def weight_factors(xp, weights, *, bound, w_min, w_max, mu):
     return up**mu, down**mu
 
 
+def stdp_delta(
+    xp,
+    weights,
+    pre_spiked,
+    post_spiked,
+    pre,
+    post_before,
+    slow_before,
+    *,
+    a_plus,
+    a_minus,
+    triplet,
+    bound,
+    w_min,
+    w_max,
+    mu,
+    published_sign,
+    learning_rate,
+):
+    """The weight change of one step, given the step's traces (see :func:`stdp_step`).
+
+    ``pre`` is the presynaptic trace after this step's decay and spikes;
+    ``post_before`` and ``slow_before`` are the postsynaptic traces after the
+    decay, before this step's spikes. The Nengo operator keeps the traces
+    itself (in place) and calls this on the rows and columns with a spike.
+    """
+    potentiation = a_plus * post_spiked[..., :, None] * pre[..., None, :]
+    if triplet:
+        potentiation = potentiation * slow_before[..., :, None]
+    sign = 1.0 if published_sign else -1.0
+    pre_term = sign * a_minus * post_before[..., :, None] * pre_spiked[..., None, :]
+    f_plus, f_minus = weight_factors(xp, weights, bound=bound, w_min=w_min, w_max=w_max, mu=mu)
+    change = learning_rate * (potentiation * f_plus + pre_term * f_minus)
+    # minimum/maximum: numpy's clip with scalar bounds costs more than the arithmetic
+    return xp.minimum(xp.maximum(weights + change, w_min), w_max) - weights
+
+
 def stdp_step(
     xp,
     weights,
@@ -65,16 +102,8 @@ def stdp_step(
     decay_plus,
     decay_minus,
     decay_slow,
-    a_plus,
-    a_minus,
-    triplet,
     nearest,
-    bound,
-    w_min,
-    w_max,
-    mu,
-    published_sign,
-    learning_rate,
+    **rule,
 ):
     """One step of trace STDP: ``(delta, STDPTraces)``.
 
@@ -89,20 +118,16 @@ def stdp_step(
     ``published_sign=True`` adds the pre-spike term instead of subtracting it,
     as the widely copied Brian2 port of Diehl & Cook (Jiang App. E) does: that
     rule never depresses. The new weight is clipped to ``[w_min, w_max]`` and
-    ``delta`` is its difference from ``weights``.
+    ``delta`` is its difference from ``weights``. ``rule`` holds the keywords of
+    :func:`stdp_delta` (``a_plus``, ``a_minus``, ``triplet``, ``bound``,
+    ``w_min``, ``w_max``, ``mu``, ``published_sign``, ``learning_rate``).
     """
     pre = trace_step(xp, traces.pre, pre_spiked, decay=decay_plus, nearest=nearest)
     post_before = traces.post * decay_minus
     slow_before = traces.post_slow * decay_slow
-    potentiation = a_plus * post_spiked[..., :, None] * pre[..., None, :]
-    if triplet:
-        potentiation = potentiation * slow_before[..., :, None]
-    sign = 1.0 if published_sign else -1.0
-    pre_term = sign * a_minus * post_before[..., :, None] * pre_spiked[..., None, :]
-    f_plus, f_minus = weight_factors(xp, weights, bound=bound, w_min=w_min, w_max=w_max, mu=mu)
-    change = learning_rate * (potentiation * f_plus + pre_term * f_minus)
-    # minimum/maximum: numpy's clip with scalar bounds costs more than the arithmetic
-    delta = xp.minimum(xp.maximum(weights + change, w_min), w_max) - weights
+    delta = stdp_delta(
+        xp, weights, pre_spiked, post_spiked, pre, post_before, slow_before, **rule
+    )
     post = trace_step(xp, traces.post, post_spiked, decay=decay_minus, nearest=nearest)
     slow = trace_step(xp, traces.post_slow, post_spiked, decay=decay_slow, nearest=nearest)
     return delta, STDPTraces(pre, post, slow)

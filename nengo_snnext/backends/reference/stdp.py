@@ -6,11 +6,17 @@ Nengo's generic learning-rule build adds ``Copy(delta, weights, inc=True)``,
 which would add the whole ``delta`` matrix to the weights every step; the build
 removes that copy and the operator changes the weights itself, only where a
 spike occurred (the timing is the same: the change of step ``t`` is seen from
-step ``t + 1``). It calls :func:`nengo_snnext.equations.stdp.stdp_step`, the
-function the NengoDL builder runs with TensorFlow, on the rows and columns that
-have a spike in the step (every other synapse has no change: the equation is
-element-wise in the synapse given the trace vectors, so the result is the same
-as calling it on the whole matrix).
+step ``t + 1``).
+
+Per step the operator decays the traces in place (``trace *= decay``, then the
+spiking entries set to 1 or incremented: the values of
+:func:`nengo_snnext.equations.stdp.trace_step`) and calls
+:func:`nengo_snnext.equations.stdp.stdp_delta`, the weight change of
+:func:`~nengo_snnext.equations.stdp.stdp_step` (which the NengoDL builder runs
+with TensorFlow on the whole matrix), on the columns and rows that have a spike
+in the step. Every other synapse has no change (the equation is element-wise in
+the synapse given the trace vectors), so the result is that of the whole-matrix
+step; ``tests/test_stdp.py`` checks the two equal, bit for bit.
 """
 
 import numpy as np
@@ -20,7 +26,7 @@ from nengo.builder.learning_rules import get_post_ens, get_pre_ens
 from nengo.ensemble import Neurons
 from nengo.exceptions import BuildError
 
-from nengo_snnext.equations.stdp import STDPTraces, stdp_step, trace_step
+from nengo_snnext.equations.stdp import STDPTraces, stdp_delta
 from nengo_snnext.learning_rules import STDP
 from nengo_snnext.ops import NUMPY_OPS
 
@@ -73,44 +79,55 @@ class SimSTDP(Operator):
         weights = signals[self.weights]
         delta = signals[self.delta]
         pre_tr, post_tr, slow_tr = (signals[t] for t in self.traces)
-        params = self.params
-        decays = {
-            "pre": params["decay_plus"], "post": params["decay_minus"],
-            "post_slow": params["decay_slow"],
-        }
-        nearest = params["nearest"]
-
+        rule = dict(self.params)
+        decay_pre = rule.pop("decay_plus")
+        decay_post = rule.pop("decay_minus")
+        decay_slow = rule.pop("decay_slow")
+        nearest = rule.pop("nearest")
+        n_post, n_pre = weights.shape
+        # 0/1 spike vectors of the whole layers (zero between steps) and runs of ones
+        pre_spiked = np.zeros(n_pre, dtype=weights.dtype)
+        post_spiked = np.zeros(n_post, dtype=weights.dtype)
+        ones = np.ones(max(n_pre, n_post), dtype=weights.dtype)
         last = {"rows": np.zeros(0, dtype=int), "cols": np.zeros(0, dtype=int)}
 
+        def add_spikes(trace, spiked):
+            if nearest:
+                trace[spiked] = 1.0
+            else:
+                trace[spiked] += 1.0
+
         def step_simstdp():
-            pre = (pre_out > 0).astype(weights.dtype)
-            post = (post_out > 0).astype(weights.dtype)
-            cols = np.flatnonzero(pre)
-            rows = np.flatnonzero(post)
+            cols = np.flatnonzero(pre_out > 0)
+            rows = np.flatnonzero(post_out > 0)
             delta[:, last["cols"]] = 0  # the only nonzero entries of the last step
             delta[last["rows"], :] = 0
+            np.multiply(pre_tr, decay_pre, out=pre_tr)  # pre: this step's spikes included
+            add_spikes(pre_tr, cols)
+            np.multiply(post_tr, decay_post, out=post_tr)  # post and slow: read before this step's spikes
+            np.multiply(slow_tr, decay_slow, out=slow_tr)
             if cols.size:
-                sub = STDPTraces(pre_tr[cols], post_tr, slow_tr)
-                delta[:, cols] = stdp_step(
-                    NUMPY_OPS, weights[:, cols], pre[cols], post, sub, **params
-                )[0]
+                post_spiked[rows] = 1.0
+                delta[:, cols] = stdp_delta(
+                    NUMPY_OPS, weights[:, cols], ones[: cols.size], post_spiked,
+                    pre_tr[cols], post_tr, slow_tr, **rule,
+                )
+                post_spiked[rows] = 0.0
             if rows.size:
-                sub = STDPTraces(pre_tr, post_tr[rows], slow_tr[rows])
-                delta[rows, :] = stdp_step(
-                    NUMPY_OPS, weights[rows, :], pre, post[rows], sub, **params
-                )[0]
+                pre_spiked[cols] = 1.0
+                delta[rows, :] = stdp_delta(
+                    NUMPY_OPS, weights[rows, :], pre_spiked, ones[: rows.size],
+                    pre_tr, post_tr[rows], slow_tr[rows], **rule,
+                )
+                pre_spiked[cols] = 0.0
                 weights[rows, :] += delta[rows, :]
             if cols.size:
                 change = delta[:, cols]
                 change[rows, :] = 0  # already applied with the rows
                 weights[:, cols] += change
+            add_spikes(post_tr, rows)
+            add_spikes(slow_tr, rows)
             last["rows"], last["cols"] = rows, cols
-            traces = STDPTraces(pre_tr, post_tr, slow_tr)
-            spikes = {"pre": pre, "post": post, "post_slow": post}
-            for name, trace in zip(STDPTraces._fields, traces):
-                trace[...] = trace_step(
-                    NUMPY_OPS, trace, spikes[name], decay=decays[name], nearest=nearest
-                )
 
         return step_simstdp
 
