@@ -18,6 +18,8 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 
+from nengo_snnext.neurons.bernoulli import BernoulliSpiking
+
 
 def normalize_weights(weights, target=78.0):
     """Scale each row (one postsynaptic neuron) of ``weights`` to sum to ``target``.
@@ -114,16 +116,18 @@ class PoissonImageInput:
 
     ``rate = pixel / 8 * intensity`` Hz (Diehl & Cook's ``x / 8 * input_intensity``):
     at the starting intensity 2 that is ``pixel / 4`` (63.75 Hz for 255). Build it
-    inside a network: :attr:`ensemble` is ``n_inputs`` ``PoissonSpiking`` neurons
-    (Nengo's Poisson spike counts per step; at most a few percent of a step's
-    probability for these rates) driven by :attr:`node`.
+    inside a network: :attr:`ensemble` is ``n_inputs``
+    :class:`~nengo_snnext.neurons.bernoulli.BernoulliSpiking` neurons (a spike
+    with probability ``rate * dt`` per step, as Brian2's ``PoissonGroup`` in the
+    Diehl & Cook code; one uniform draw per input and step) driven by
+    :attr:`node`.
     """
 
     def __init__(self, n_inputs, *, label="input"):
         self.rates = np.zeros(n_inputs)
         self.node = nengo.Node(lambda t: self.rates, label=f"{label} rates")
         self.ensemble = nengo.Ensemble(
-            n_inputs, 1, neuron_type=nengo.PoissonSpiking(nengo.RectifiedLinear()),
+            n_inputs, 1, neuron_type=BernoulliSpiking(),
             gain=np.ones(n_inputs), bias=np.zeros(n_inputs), label=label,
         )
         nengo.Connection(self.node, self.ensemble.neurons, synapse=None)

@@ -11,14 +11,15 @@ TensorFlow. After that ``nengo_dl.Simulator`` runs our types with these builders
 - :mod:`.equation_builder`: the builder that runs a type's equations.
 - :mod:`.surrogate`: surrogate spike functions for surrogate training.
 - :mod:`.neurons`: the registrations, one line per family.
-- :mod:`.conductance_lif`, :mod:`.stdp`: ``ConductanceLIF`` and the STDP operator.
+- :mod:`.conductance_lif`, :mod:`.stdp`, :mod:`.bernoulli`: ``ConductanceLIF``, the STDP
+  operator and the Bernoulli input source.
 
 Training modes are per network: :func:`nengo_snnext.configure_training`.
 See ``docs/nengo_dl.md``.
 """
 
 from nengo_snnext.backends.dl import neurons  # noqa: F401  (registers the builders)
-from nengo_snnext.backends.dl import conductance_lif, stdp  # noqa: F401  (registrations)
+from nengo_snnext.backends.dl import bernoulli, conductance_lif, stdp  # noqa: F401  (registrations)
 from nengo_snnext.backends.dl._registry import builder_for, register_neuron_builder
 from nengo_snnext.backends.dl.equation_builder import EquationBuilder
 
