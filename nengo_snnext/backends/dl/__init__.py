@@ -19,7 +19,7 @@ See ``docs/nengo_dl.md``.
 """
 
 from nengo_snnext.backends.dl import neurons  # noqa: F401  (registers the builders)
-from nengo_snnext.backends.dl import bernoulli, conductance_lif, stdp  # noqa: F401  (registrations)
+from nengo_snnext.backends.dl import bernoulli, conductance_lif, stdp  # noqa: F401  (registers)
 from nengo_snnext.backends.dl._registry import builder_for, register_neuron_builder
 from nengo_snnext.backends.dl.equation_builder import EquationBuilder
 

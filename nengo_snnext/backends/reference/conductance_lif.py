@@ -1,4 +1,4 @@
-"""In-place numpy step of :class:`~nengo_snnext.ConductanceLIF` for Nengo core (same result, bit for bit).
+"""In-place numpy step of ConductanceLIF for Nengo core (same result, bit for bit).
 
 :func:`nengo_snnext.equations.conductance_lif.conductance_lif_step` is written once
 for every backend and returns new arrays: with numpy each call makes about 25

@@ -104,12 +104,14 @@ class SimSTDP(Operator):
             delta[last["rows"], :] = 0
             np.multiply(pre_tr, decay_pre, out=pre_tr)  # pre: this step's spikes included
             add_spikes(pre_tr, cols)
-            np.multiply(post_tr, decay_post, out=post_tr)  # post and slow: read before this step's spikes
+            # post and slow: read before this step's spikes
+            np.multiply(post_tr, decay_post, out=post_tr)
             np.multiply(slow_tr, decay_slow, out=slow_tr)
             if cols.size:
+                w_cols = weights[:, cols]  # a copy: the weights before this step's change
                 post_spiked[rows] = 1.0
-                delta[:, cols] = stdp_delta(
-                    NUMPY_OPS, weights[:, cols], ones[: cols.size], post_spiked,
+                d_cols = delta[:, cols] = stdp_delta(
+                    NUMPY_OPS, w_cols, ones[: cols.size], post_spiked,
                     pre_tr[cols], post_tr, slow_tr, **rule,
                 )
                 post_spiked[rows] = 0.0
@@ -122,9 +124,8 @@ class SimSTDP(Operator):
                 pre_spiked[cols] = 0.0
                 weights[rows, :] += delta[rows, :]
             if cols.size:
-                change = delta[:, cols]
-                change[rows, :] = 0  # already applied with the rows
-                weights[:, cols] += change
+                # where rows and columns cross, both give the same new weight
+                weights[:, cols] = w_cols + d_cols
             add_spikes(post_tr, rows)
             add_spikes(slow_tr, rows)
             last["rows"], last["cols"] = rows, cols
