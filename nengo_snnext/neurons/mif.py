@@ -147,9 +147,15 @@ class MemristiveNeuronType(SpikingNeuronType):
     def equation_params(self, dt):
         """Keyword parameters of the step equation: :meth:`rate_params` plus the volt scale.
 
-        The step is exact for any ``dt``, so they do not depend on it.
+        The step is exact for any ``dt``, so they do not depend on it, and the
+        parameters are read-only: they are computed once (Nengo core asks at every step).
         """
-        return dict(e_rest=self.E_rest, delta_v=self.V_th - self.E_rest, **self.rate_params(dt))
+        params = self.__dict__.get("_equation_params")
+        if params is None:
+            params = dict(e_rest=self.E_rest, delta_v=self.V_th - self.E_rest,
+                          **self.rate_params(dt))
+            self.__dict__["_equation_params"] = params
+        return dict(params)
 
     # --- state ----------------------------------------------------------------
 

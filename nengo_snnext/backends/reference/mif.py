@@ -60,77 +60,122 @@ LARGE_CURRENT = 1e6
 REF, ON, CHARGE = "ref", "on", "charge"
 
 
-def _refractory(s, J, i, *, tau_ref, u_reset, m2, decays_x2, huge, **_):
-    """Refractory segment of the neurons ``i``; returns those that may change further."""
-    ref, r = s.ref[i], s.r[i]
+def _sel(a, mask):
+    """``a[mask]`` by the indices of ``mask`` (numpy's boolean indexing is slower)."""
+    return a[mask.nonzero()[0]]
+
+
+def _or_huge(keep, huge, i):
+    """``keep``, and the neurons ``i`` with a huge current (a superset is harmless)."""
+    return keep if huge is None else keep | huge[i]
+
+
+def _refractory(s, J, i, *, u_reset, memristive, m2, decays_x2, huge, after_ref, **_):
+    """Refractory segment of the neurons ``i``; returns ``(phase, neurons)`` that may change
+    further (here and below: the neurons that still have time, or an event due at once)."""
+    ref, r, u = s.ref[i], s.r[i], s.u[i]
     seg = np.minimum(ref, r)
     hit = ref <= r
-    u = s.u[i]
     if m2 is not None:
-        u = s.u[i] = refractory_voltage(xp, u, s.x2[i], seg, m2)
-    s.ref[i] = np.where(hit, 0.0, ref - seg)
-    if decays_x2:
-        s.x2[i] = s.x2[i] * np.exp(-seg / m2.tau_relax)
+        x2 = s.x2[i]
+        u = s.u[i] = refractory_voltage(xp, u, x2, seg, m2)
+        if decays_x2:
+            s.x2[i] = x2 * np.exp(-seg / m2.tau_relax)
+    s.ref[i] = ref - seg  # 0 where it ends (seg = ref)
     r = s.r[i] = r - seg
-    # ended: charge (or ON, as x says) next, also at r = 0 if an event is due at once
-    return i[hit & ((r > 0.0) | huge[i] | (u >= 1.0) | (u <= u_reset))]
+    # ended: charge (or ON, as x says) next, also at r = 0 if an event is due at once: a
+    # spike (u >= 1) or, ON, a RESET (u <= u_reset); else the next segment is an identity
+    due = (r > 0.0) | (u >= 1.0)
+    if memristive:
+        due |= (u <= u_reset) & (s.x[i] > 0.5)
+    return after_ref(s, _sel(i, hit & _or_huge(due, huge, i)))
 
 
-def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, huge, **_):
+def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, huge, after_reset,
+               **_):
     """ON-phase segment of the neurons ``i`` (M1 RESET at ``u_reset``); returns the rest."""
     u, Ji, r = s.u[i], J[i], s.r[i]
     rho = tau_on / tau_off
     t_event = discharge_time(xp, u, Ji, tau_on=tau_on, rho=rho, u_reset=u_reset)
     seg = np.minimum(t_event, r)
     hit = t_event <= r
-    u = relax(xp, u, rho * Ji, seg, tau_on + 0.0 * Ji)
-    s.u[i] = np.where(hit, u_reset, u)
-    s.x[i] = np.where(hit, 0.0, s.x[i])
-    s.ref[i] = np.where(hit, tau_ref, s.ref[i])
+    u = s.u[i] = relax(xp, u, rho * Ji, seg, tau_on)
+    hits = hit.nonzero()[0]
+    reset = i[hits]
+    s.u[reset] = u_reset
+    s.x[reset] = 0.0
+    s.ref[reset] = tau_ref
     if decays_x2:
         s.x2[i] = s.x2[i] * np.exp(-seg / m2.tau_relax)
     r = s.r[i] = r - seg
-    # RESET: refractory with the time left; still ON: a RESET due at once (u <= u_reset)
-    return i[(r > 0.0) | huge[i] | (~hit & (u <= u_reset))]
+    # RESET: refractory with the time left; still ON (no time left: seg = r): a RESET due
+    # at once (u <= u_reset)
+    return [(after_reset, _sel(reset, _or_huge(r[hits] > 0.0, huge, reset))),
+            (ON, _sel(i, ~hit & _or_huge(u <= u_reset, huge, i)))]
 
 
-def _charge(s, J, i, *, tau_off, u_reset, tau_ref, memristive, m2, decays_x2, huge, **_):
+def _charge(s, J, i, *, tau_off, u_reset, tau_ref, memristive, m2, decays_x2, huge, after_spike,
+            spikes, **_):
     """Charge segment of the neurons ``i`` (spike at ``u = 1``); returns the rest."""
     u, Ji, r = s.u[i], J[i], s.r[i]
     t_event = charge_time(xp, u, Ji, tau_off=tau_off)
     seg = np.minimum(t_event, r)
     spike = t_event <= r
-    u = relax(xp, u, Ji, seg, tau_off + 0.0 * Ji if memristive else tau_off)
+    u = s.u[i] = relax(xp, u, Ji, seg, tau_off)
+    spikes_at = spike.nonzero()[0]
+    fired = i[spikes_at]
+    spikes.append(fired)
     if memristive:
-        s.u[i] = np.where(spike, 1.0, u)
-        s.x[i] = np.where(spike, 1.0, s.x[i])
+        s.u[fired] = 1.0
+        s.x[fired] = 1.0
         if decays_x2:
-            x2 = s.x2[i] * np.exp(-seg / m2.tau_relax)
-            s.x2[i] = np.where(spike, m2_set(x2, m2.set_fraction), x2)
+            x2 = s.x2[i] = s.x2[i] * np.exp(-seg / m2.tau_relax)
+            s.x2[fired] = m2_set(x2[spikes_at], m2.set_fraction)
     else:
-        s.u[i] = np.where(spike, u_reset, u)
-        s.ref[i] = np.where(spike, tau_ref, s.ref[i])
+        s.u[fired] = u_reset
+        s.ref[fired] = tau_ref
     r = s.r[i] = r - seg
-    s.count[i] += spike
-    s.spiked[i] |= spike
-    # spiked: ON or refractory with the time left; not: a spike due at once (u >= 1)
-    return i[(r > 0.0) | huge[i] | (~spike & (u >= 1.0))]
+    # spiked: ON or refractory with the time left; not (no time left): a spike due at once
+    return [(after_spike, _sel(fired, _or_huge(r[spikes_at] > 0.0, huge, fired))),
+            (CHARGE, _sel(i, ~spike & _or_huge(u >= 1.0, huge, i)))]
+
+
+def _memristor_phase(s, i):
+    """After the refractory period: ON where M1 is still ON (only from a given state), else charge."""
+    on = s.x[i] > 0.5
+    return [(ON, _sel(i, on)), (CHARGE, _sel(i, ~on))] if on.any() else [(CHARGE, i)]
+
+
+def _charge_phase(s, i):
+    """After the refractory period of a frozen M1: charge."""
+    return [(CHARGE, i)]
 
 
 PHASE_SEGMENTS = {REF: _refractory, ON: _discharge, CHARGE: _charge}
 
 
-def _phases(s, i, *, memristive):
-    """The neurons ``i`` by phase, as ``_segment`` selects."""
-    in_ref = s.ref[i] > 0.0
+def _phases(s, *, memristive):
+    """The neurons of ``s`` by phase, as ``_segment`` selects."""
+    in_ref = s.ref > 0.0
     if not memristive:
-        return {REF: i[in_ref], ON: i[:0], CHARGE: i[~in_ref]}
-    in_on = (~in_ref) & (s.x[i] > 0.5)
-    return {REF: i[in_ref], ON: i[in_on], CHARGE: i[~(in_ref | in_on)]}
+        return {REF: in_ref.nonzero()[0], CHARGE: (~in_ref).nonzero()[0]}
+    in_on = s.x > 0.5
+    in_on &= ~in_ref
+    return {REF: in_ref.nonzero()[0], ON: in_on.nonzero()[0],
+            CHARGE: (~(in_ref | in_on)).nonzero()[0]}
 
 
-def _segments(s, J, i, n_segments, *, stage_a, params):
-    """``n_segments`` segments of the neurons ``i``, in place.
+def _regroup(moves):
+    """``{phase: neurons}`` from the ``(phase, neurons)`` pairs of one segment (phase None: done)."""
+    lists = {}
+    for phase, i in moves:
+        if phase is not None and i.size:
+            lists.setdefault(phase, []).append(i)
+    return {phase: i[0] if len(i) == 1 else np.concatenate(i) for phase, i in lists.items()}
+
+
+def _segments(s, J, groups, n_segments, kernel):
+    """``n_segments`` segments of the neurons in ``groups`` (``{phase: neurons}``), in place.
 
     Each neuron is advanced with its own phase's formulas to its next phase
     change or to the step end, as in :func:`~nengo_snnext.equations.mif._segment`
@@ -138,33 +183,89 @@ def _segments(s, J, i, n_segments, *, stage_a, params):
     zero length (no time left) is an identity except for a spike at ``u >= 1``
     or an M1 RESET at ``u <= u_reset``, which happen at once (and, for a huge
     ``|J|``, an event time that rounds to 0): each phase function returns the
-    neurons that still have time or such an event (a superset is harmless), and
-    only those go on; in ``stage_a``, only those that have not spiked.
+    neurons that still have time or such an event (a superset is harmless) with
+    the phase they enter, which is the phase ``_phases`` would find (a spike
+    ends stage A: ``after_spike`` None).
     """
     for _ in range(n_segments):
-        if stage_a:
-            i = i[~s.spiked[i]]
-        if not i.size:
+        groups = _regroup([move for phase, i in groups.items() if i.size
+                           for move in PHASE_SEGMENTS[phase](s, J, i, **kernel)])
+        if not groups:
             break
-        groups = _phases(s, i, memristive=params["memristive"])
-        i = np.concatenate([PHASE_SEGMENTS[phase](s, J, g, **params)
-                            for phase, g in groups.items() if g.size])
+
+
+CYCLE = (REF, CHARGE, ON)
+"""Phase order of one pass of :func:`_passes`: the order a neuron's phases follow."""
+
+
+def _passes(s, J, groups, n_passes, kernel):
+    """At least ``n_passes`` segments of each neuron in ``groups``, in place (short steps).
+
+    Each pass advances the neurons of each phase in :data:`CYCLE` order, and a
+    neuron that enters a later phase of the cycle goes on in the same pass, so a
+    typical step (refractory, charge, spike, ON, RESET) takes one pass, not one
+    segment per phase change as :func:`_segments`. When :func:`is_short_step`
+    holds, segments beyond :data:`SHORT_STEP_SEGMENTS` are identities, so the
+    extra ones change nothing.
+    """
+    pending = {phase: [i] for phase, i in groups.items()}
+    for _ in range(n_passes):
+        for phase in CYCLE:
+            i = pending.pop(phase, [])
+            i = i[0] if len(i) == 1 else np.concatenate(i) if i else None
+            if i is None or not i.size:
+                continue
+            for entered, j in PHASE_SEGMENTS[phase](s, J, i, **kernel):
+                if entered is not None and j.size:
+                    pending.setdefault(entered, []).append(j)
+        if not pending:
+            break
+
+
+def _spike_count(spikes, n, dtype):
+    """Spikes per neuron from the index arrays of the neurons that fired, one per event."""
+    if not spikes:
+        return np.zeros(n, dtype=dtype)
+    return np.bincount(np.concatenate(spikes), minlength=n).astype(dtype)
 
 
 def _event_step(dt, J, s, *, params, short):
     """The segment schedule of :func:`~nengo_snnext.equations.mif.hybrid_step`, in place."""
-    kernel = dict(params, decays_x2=params["m2"] is not None and params["memristive"],
-                  huge=np.abs(J) >= LARGE_CURRENT)
-    everyone = np.arange(s.u.size)
+    memristive, m2, n = params["memristive"], params["m2"], s.u.size
+    huge = np.abs(J) >= LARGE_CURRENT
+    refractory = REF if s.u.dtype.type(params["tau_ref"]) > 0.0 else CHARGE
+    kernel = dict(
+        params, decays_x2=m2 is not None and memristive, huge=huge if huge.any() else None,
+        after_ref=_memristor_phase if memristive else _charge_phase, after_reset=refractory,
+        after_spike=ON if memristive else refractory,
+    )
     if short:
-        _segments(s, J, everyone, SHORT_STEP_SEGMENTS, stage_a=False, params=kernel)
-        return s
-    _segments(s, J, everyone, STAGE_SEGMENTS, stage_a=True, params=kernel)
-    s = _fast_forward(xp, J, s, **params)
+        kernel["spikes"] = []
+        _passes(s, J, _phases(s, memristive=memristive), SHORT_STEP_SEGMENTS, kernel)
+        return s._replace(count=_spike_count(kernel["spikes"], n, s.u.dtype))
+    stage_a = dict(kernel, after_spike=None, spikes=[])
+    _segments(s, J, _phases(s, memristive=memristive), STAGE_SEGMENTS, stage_a)
+    count = _spike_count(stage_a["spikes"], n, s.u.dtype)
+    s = _fast_forward(xp, J, s._replace(count=count, spiked=count > 0.0), **params)
     # new arrays from the shared function; copies, because the segments write in place
-    s = s._replace(u=np.array(s.u), x2=np.array(s.x2), r=np.array(s.r), count=np.array(s.count))
-    _segments(s, J, everyone, STAGE_SEGMENTS, stage_a=False, params=kernel)
-    return s
+    s = s._replace(u=np.array(s.u), x2=np.array(s.x2), r=np.array(s.r))
+    kernel["spikes"] = []
+    _segments(s, J, _phases(s, memristive=memristive), STAGE_SEGMENTS, kernel)
+    return s._replace(count=s.count + _spike_count(kernel["spikes"], n, s.u.dtype))
+
+
+def _event_neurons(u, u_quiet, drive, ref, x, tol):
+    """The neurons that may have an event in the step (see :data:`ROUNDING_ULPS`):
+    near threshold, refractory or (``x`` not None) ON. Overwrites ``drive``."""
+    bound = np.abs(u)
+    bound += np.abs(drive, out=drive)
+    bound *= tol
+    bound += np.maximum(u, u_quiet, out=drive)  # a membrane at threshold fires at once
+    event = np.greater_equal(bound, 1.0 - tol)
+    event |= ref > 0.0
+    if x is not None:
+        event |= x > 0.5
+    return event.nonzero()[0]
 
 
 def fast_hybrid_step(
@@ -185,17 +286,11 @@ def fast_hybrid_step(
     )
     step = np.full(1, dt, dtype=dtype)
     # the quiet neurons: one charge segment of the whole step (relax with seg = dt)
-    drive = J - u
-    u_quiet = u - drive * np.expm1(-step / tau_off)
+    drive = np.subtract(J, u)
+    u_quiet = np.multiply(drive, np.expm1(-step / tau_off))
+    np.subtract(u, u_quiet, out=u_quiet)
     tol = ROUNDING_ULPS * float(np.finfo(dtype).eps) * (1.0 + dt / tau_off)
-    bound = np.abs(u)
-    bound += np.abs(drive, out=drive)
-    bound *= tol
-    bound += np.maximum(u, u_quiet)  # a membrane at threshold fires at once
-    event = (bound >= 1.0 - tol) | (ref > 0.0)
-    if memristive:
-        event |= x > 0.5
-    i = np.flatnonzero(event)
+    i = _event_neurons(u, u_quiet, drive, ref, x if memristive else None, tol)
 
     x_out = x.copy()
     ref_out = ref.copy()
@@ -204,7 +299,7 @@ def fast_hybrid_step(
     if i.size:
         s = _Phase(
             u=u[i], x=x[i], ref=ref[i], x2=x2[i], r=np.full(i.size, dt, dtype=dtype),
-            count=np.zeros(i.size, dtype=dtype), spiked=np.zeros(i.size, dtype=bool),
+            count=None, spiked=None,
         )
         short = is_short_step(
             dt, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref, memristive=memristive
