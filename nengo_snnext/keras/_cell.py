@@ -6,7 +6,8 @@ function ``nengo.Simulator`` (numpy) and the NengoDL builder call. Training
 modes, as in NengoDL (:mod:`nengo_snnext.training`):
 
 - ``"rate"``: in inference the spiking step; in training the type's
-  differentiable ``training_equation`` with the state held;
+  differentiable ``training_equation`` with the state held (with ``rate_steps``,
+  its forward value replaced by the rate of that many spiking steps from rest);
 - ``"surrogate"``: the spiking step always, with the spike function of
   :func:`~nengo_snnext.backends.dl.surrogate.surrogate_spike` (exact Heaviside
   forward, the surrogate's derivative backward), so ``fit`` is BPTT.
@@ -46,12 +47,13 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
     """
 
     def __init__(self, neuron_type, size, *, dt, mode, surrogate, trainables,
-                 channel_shape, seed, jit_compile=False, **kwargs):
+                 channel_shape, seed, rate_steps=None, jit_compile=False, **kwargs):
         super().__init__(**kwargs)
         self.neuron_type = neuron_type
         self.size = tf.TensorShape(size)
         self.dt = dt
         self.mode = mode
+        self.rate_steps = rate_steps
         self.trainables = trainables
         self.channel_shape = tuple(channel_shape)
         self.seed = seed
@@ -160,7 +162,21 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
     def rate_step(self, J, states, source):
         params = source.training_rate_params(self.dt, n_neurons=self.n_neurons)
         rate = self.neuron_type.training_equation(TF_OPS, self.flat(J), dt=self.dt, **params)
-        return self.unflat(rate) * self.neuron_type.amplitude, list(states)
+        rate = self.unflat(rate) * self.neuron_type.amplitude
+        if self.rate_steps is not None:
+            # straight-through: the counted rate forward, the smooth rate's gradient back
+            rate += tf.stop_gradient(self.counted_rate(J, source) - rate)
+        return rate, list(states)
+
+    def counted_rate(self, J, source):
+        """Mean output of ``rate_steps`` spiking steps from rest under the constant ``J``."""
+        J = tf.stop_gradient(J)
+        states = self.get_initial_state(batch_size=tf.shape(J)[0], dtype=J.dtype)
+        total = tf.zeros_like(J)
+        for _ in range(self.rate_steps):
+            output, states = self.spiking_step(J, states, source)
+            total += output
+        return total / self.rate_steps
 
     def call(self, inputs, states, training=None):
         states = list(states)

@@ -60,6 +60,16 @@ class SpikingNeurons(tf.keras.layers.Layer):
         (NengoDL's scheme). ``"surrogate"``: the spikes always, with the exact
         Heaviside forward and the surrogate's derivative backward (BPTT); only for
         types that declare a ``surrogate`` (not MIF, MIF2).
+    rate_steps : int, optional
+        ``"rate"`` mode only: the forward output in training becomes the rate the
+        neuron really has over its first ``rate_steps`` steps from rest under the
+        constant input (the spiking step run that many times; a neuron with a
+        period of ``p`` steps fires ``floor(rate_steps / p)`` times, not
+        ``rate_steps / p``), the backward stays the derivative of the smooth
+        ``training_equation`` (straight-through). Give it the ``T`` of inference: a
+        network trained with rates then meets the spike counts of short
+        presentations (T = 4-8) in training, at the cost of that many elementwise
+        steps (no extra matrix products). Default None: the smooth rate itself.
     surrogate : str, optional
         Surrogate name (:data:`nengo_snnext.equations.surrogates.SURROGATES`);
         default the type's declared one.
@@ -115,6 +125,7 @@ class SpikingNeurons(tf.keras.layers.Layer):
         *,
         dt=None,
         training="rate",
+        rate_steps=None,
         surrogate=None,
         surrogate_alpha=None,
         trainable_k=None,
@@ -149,6 +160,7 @@ class SpikingNeurons(tf.keras.layers.Layer):
         self.surrogate_alpha = surrogate_alpha
         self.mode = make_training_mode(training, surrogate=surrogate, alpha=surrogate_alpha)
         self.resolved_surrogate = self.check_surrogate()
+        self.rate_steps = self.check_rate_steps(rate_steps)
         self.trainable_k = isinstance(neuron_type, neurons.KLIF) if trainable_k is None else bool(trainable_k)
         self.k_range = tuple(float(b) for b in k_range)
         self.trainable_tau = bool(trainable_tau)
@@ -176,6 +188,17 @@ class SpikingNeurons(tf.keras.layers.Layer):
     def error(self, message, attr):
         return ValidationError(f"{type(self).__name__}({self.neuron_type}): {message}",
                                attr=attr, obj=self)
+
+    def check_rate_steps(self, rate_steps):
+        if rate_steps is None:
+            return None
+        if self.mode.kind != "rate":
+            raise self.error(f"rate_steps applies to training='rate' only, not "
+                             f"{self.mode.kind!r}", "rate_steps")
+        if isinstance(rate_steps, bool) or int(rate_steps) != rate_steps or rate_steps < 1:
+            raise self.error(f"rate_steps must be a positive integer, got {rate_steps!r}",
+                             "rate_steps")
+        return int(rate_steps)
 
     def check_surrogate(self):
         if self.mode.kind != "surrogate":
@@ -240,7 +263,7 @@ class SpikingNeurons(tf.keras.layers.Layer):
         unroll, jit_compile = self.resolve_unroll(input_shape[0 if self.time_major else 1])
         cell = SpikingNeuronsCell(
             self.neuron_type, size, dt=self.dt, mode=self.mode.kind,
-            surrogate=self.resolved_surrogate, trainables=self.trainables,
+            rate_steps=self.rate_steps, surrogate=self.resolved_surrogate, trainables=self.trainables,
             channel_shape=channel_shape, seed=self.seed, jit_compile=jit_compile,
             dtype=self.dtype, name="cell",
         )
@@ -319,7 +342,7 @@ class SpikingNeurons(tf.keras.layers.Layer):
         config = super().get_config()
         config.update(
             neuron_type=neuron_type_config(self.neuron_type), dt=self.dt,
-            training=self.training, surrogate=self.surrogate,
+            training=self.training, rate_steps=self.rate_steps, surrogate=self.surrogate,
             surrogate_alpha=self.surrogate_alpha, trainable_k=self.trainable_k,
             k_range=list(self.k_range), trainable_tau=self.trainable_tau,
             trainable_threshold=self.trainable_threshold,

@@ -3,6 +3,7 @@ rate-mode gradients against finite differences, trainable k/tau/threshold under 
 
 import numpy as np
 import pytest
+from nengo.exceptions import ValidationError
 import tensorflow as tf
 
 import nengo_snnext
@@ -283,3 +284,43 @@ def test_offsets_need_alt_oscillation_and_surrogate_mode():
         nk.KLIF(trainable_offsets=True)
     with pytest.raises(Exception, match="'rate' mode needs a rate that is a closed form"):
         nk.AltNeuralOscillation(trainable_offsets=True)
+
+
+@pytest.mark.parametrize("neuron_type", [
+    nengo_snnext.KLIF(k=1.5), nengo_snnext.KLIF(k=2.0, scale_reset=True),
+    nengo_snnext.DiscreteLIF(tau=0.004),
+])
+def test_rate_steps_forward_is_the_counted_rate_and_backward_the_smooth_rate(neuron_type,
+                                                                              rng):
+    steps = 4
+    J = rng.uniform(-1, 6, size=(3, 1, 40))
+    counted = nk.SpikingNeurons(neuron_type, rate_steps=steps, dtype="float64")
+    smooth = nk.SpikingNeurons(neuron_type, dtype="float64")
+    x = tf.constant(J)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        out = counted(x, training=True)
+        ref = smooth(x, training=True)
+    # forward: the mean output of the spiking inference over `steps` steps of constant J
+    spiking = counted(tf.constant(np.repeat(J, steps, axis=1)), training=False)
+    assert np.array_equal(out.numpy()[:, 0], spiking.numpy().mean(axis=1))
+    # ... which for a hard reset from rest is floor(steps / period) spikes: the
+    # closed-form discrete rate times the count of whole periods
+    dt, amplitude = neuron_type.dt, neuron_type.amplitude
+    rate = neuron_type.rate_from_current(J[:, 0], dt)  # exact steady state (Hz)
+    period = np.round(1.0 / np.maximum(rate * dt, 1e-300))  # steps between spikes
+    expected = np.where(period <= steps, np.floor(steps / period) / steps, 0.0) * amplitude / dt
+    assert np.allclose(out.numpy()[:, 0], expected, atol=1e-12)
+    assert not np.allclose(out.numpy(), ref.numpy())  # the smooth rate differs
+    # backward: the smooth rate's gradient
+    assert np.allclose(tape.gradient(out, x).numpy(), tape.gradient(ref, x).numpy(), rtol=1e-12)
+
+
+def test_rate_steps_is_validated_and_serialised():
+    with pytest.raises(ValidationError, match="rate_steps applies to training='rate'"):
+        nk.KLIF(training="surrogate", rate_steps=4)
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValidationError, match="positive integer"):
+            nk.KLIF(rate_steps=bad)
+    layer = nk.KLIF(rate_steps=4)
+    assert type(layer).from_config(layer.get_config()).rate_steps == 4
