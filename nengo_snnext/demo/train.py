@@ -10,6 +10,7 @@ annealing. The spiking model (inference) is the phase-2 model.
 """
 
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -34,7 +35,8 @@ class Schedule:
         Initial Adam learning rate of each phase (cosine-annealed to 0).
     time_budget : float or None
         Seconds for both phases together; the rate phase gets ``rate_share`` of it.
-        A phase stops at its share (after the current batch) even if epochs remain.
+        A phase stops at its share (after the current batch) even if epochs remain;
+        its learning rate anneals over the larger of its batch and time fractions.
     rate_share : float
         Share of ``time_budget`` for the rate phase.
     """
@@ -78,43 +80,85 @@ def _dataset(x, y, n_classes, steps, batch, seed):
     return data.prefetch(2)
 
 
-def _callbacks(n_batches, deadline, desc, progress, checkpoints):
+class TrainingClock:
+    """Seconds of training since construction; time inside :meth:`pause` is excluded."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+        self.paused = 0.0
+
+    def __call__(self):
+        return time.perf_counter() - self.start - self.paused
+
+    @contextmanager
+    def pause(self):
+        begin = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.paused += time.perf_counter() - begin
+
+
+def annealed_rate(lr, batch, n_batches, elapsed=0.0, seconds=None):
+    """Cosine-annealed learning rate after ``batch`` of ``n_batches`` batches.
+
+    With a time limit (``seconds``) the phase's progress is the larger of the
+    batch and the time fractions, so a phase cut short by its time limit still
+    anneals to 0 there instead of stopping at a high rate.
+    """
+    progress = batch / max(n_batches, 1)
+    if seconds is not None:
+        progress = max(progress, elapsed / seconds) if seconds > 0 else 1.0
+    return 0.5 * lr * (1.0 + np.cos(np.pi * min(progress, 1.0)))
+
+
+def _callback(n_batches, lr, clock, end, desc, progress, checkpoints):
     import tensorflow as tf
     from tqdm.auto import tqdm
 
     class Progress(tf.keras.callbacks.Callback):
-        """A tqdm bar over the batches; stops at ``deadline``; runs the due ``checkpoints``."""
+        """A tqdm bar over the batches; anneals the learning rate; stops at ``end``
+        (clock seconds); runs ``checkpoints`` with the clock paused."""
 
         def on_train_begin(self, logs=None):
             self.bar = tqdm(total=n_batches, desc=desc, unit="batch", disable=not progress,
                             leave=False)
+            self.begin = clock()
+            self.seconds = None if end is None else end - self.begin
+            self.done = 0
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.model.optimizer.learning_rate.assign(annealed_rate(
+                lr, self.done, n_batches, clock() - self.begin, self.seconds))
 
         def on_train_batch_end(self, batch, logs=None):
+            self.done += 1
             self.bar.update(1)
             if logs and "loss" in logs:
                 self.bar.set_postfix(loss=f"{logs['loss']:.4f}", refresh=False)
             if checkpoints is not None:
-                checkpoints(self.model)
-            if deadline is not None and time.perf_counter() >= deadline:
+                with clock.pause():
+                    checkpoints(self.model, clock())
+            if end is not None and clock() >= end:
                 self.model.stop_training = True
 
         def on_train_end(self, logs=None):
             self.bar.close()
 
-    return [Progress()]
+    return Progress()
 
 
-def _fit_phase(model, data, schedule, *, steps, batch, epochs, deadline, seed, desc, progress,
-               checkpoints):
+def _fit_phase(model, data, schedule, *, steps, batch, epochs, clock, end, seed, desc,
+               progress, checkpoints):
+    """Train one phase until ``epochs`` or the clock's ``end``; the batches trained."""
     import tensorflow as tf
 
     n_batches = max(1, int(round(epochs * len(data.x_train) / batch)))
-    lr = tf.keras.optimizers.schedules.CosineDecay(schedule.lr, n_batches)
-    model.compile(tf.keras.optimizers.Adam(lr), tf.keras.losses.MeanSquaredError())
+    model.compile(tf.keras.optimizers.Adam(schedule.lr), tf.keras.losses.MeanSquaredError())
     dataset = _dataset(data.x_train, data.y_train, data.n_classes, steps, batch, seed)
-    model.fit(dataset, steps_per_epoch=n_batches, epochs=1, verbose=0,
-              callbacks=_callbacks(n_batches, deadline, desc, progress, checkpoints))
-    return n_batches
+    callback = _callback(n_batches, schedule.lr, clock, end, desc, progress, checkpoints)
+    model.fit(dataset, steps_per_epoch=n_batches, epochs=1, verbose=0, callbacks=[callback])
+    return callback.done
 
 
 def fit_schedule(make, data, schedule, *, seed=0, progress=True, label="", checkpoints=None):
@@ -129,8 +173,10 @@ def fit_schedule(make, data, schedule, *, seed=0, progress=True, label="", check
     data : :class:`~nengo_snnext.demo.datasets.ImageData`
     schedule : :class:`Schedule`
     checkpoints : callable, optional
-        Called with the model in training after every batch (e.g. to evaluate at
-        given wall times; time spent there counts against the budget).
+        Called after every batch of both phases as ``checkpoints(model, seconds)``
+        with the model in training (the one-step rate model in phase 1) and the
+        seconds of training so far. Time spent in it is not training time: it does
+        not count against ``schedule.time_budget`` (e.g. a test at given times).
 
     Returns
     -------
@@ -138,32 +184,30 @@ def fit_schedule(make, data, schedule, *, seed=0, progress=True, label="", check
         The spiking model (``schedule.steps`` steps, surrogate layers) with the
         trained weights.
     log : dict
-        Batches and seconds per phase.
+        Batches trained and seconds (checkpoints excluded) per phase.
     """
     import tensorflow as tf
 
     tf.keras.utils.set_random_seed(seed)
-    start = time.perf_counter()
+    clock = TrainingClock()
     budget = schedule.time_budget
     log = {}
     rate_model = make(1, "rate")
-    rate_deadline = None if budget is None else start + schedule.rate_share * budget
     log["rate_batches"] = _fit_phase(
         rate_model, data, schedule, steps=1, batch=schedule.rate_batch,
-        epochs=schedule.rate_epochs, deadline=rate_deadline, seed=seed,
-        desc=f"{label} rate warm-up".strip(), progress=progress, checkpoints=None)
-    log["rate_seconds"] = time.perf_counter() - start
+        epochs=schedule.rate_epochs, clock=clock,
+        end=None if budget is None else schedule.rate_share * budget, seed=seed,
+        desc=f"{label} rate warm-up".strip(), progress=progress, checkpoints=checkpoints)
+    log["rate_seconds"] = clock()
 
     model = make(schedule.steps, "surrogate")
     model.set_weights(rate_model.get_weights())
-    spiking_start = time.perf_counter()
-    deadline = None if budget is None else start + budget
     log["surrogate_batches"] = _fit_phase(
         model, data, schedule, steps=schedule.steps, batch=schedule.batch,
-        epochs=schedule.surrogate_epochs, deadline=deadline, seed=seed + 1,
+        epochs=schedule.surrogate_epochs, clock=clock, end=budget, seed=seed + 1,
         desc=f"{label} surrogate BPTT (T = {schedule.steps})".strip(), progress=progress,
         checkpoints=checkpoints)
-    log["surrogate_seconds"] = time.perf_counter() - spiking_start
+    log["surrogate_seconds"] = clock() - log["rate_seconds"]
     return model, log
 
 

@@ -1,0 +1,71 @@
+import time
+
+import numpy as np
+import pytest
+
+from nengo_snnext.demo.datasets import ImageData
+from nengo_snnext.demo.train import Schedule, TrainingClock, annealed_rate, fit_schedule
+
+
+def test_annealed_rate_is_cosine_over_batches():
+    n = 10
+    rates = [annealed_rate(2.0, b, n) for b in range(n + 1)]
+    assert np.allclose(rates, 1.0 + np.cos(np.pi * np.arange(n + 1) / n))
+    assert annealed_rate(2.0, 20, n) == 0.0  # past the end: stays at 0
+
+
+def test_annealed_rate_follows_the_larger_of_batch_and_time_fractions():
+    # a phase that runs out of time anneals by time ...
+    assert annealed_rate(1.0, 1, 100, elapsed=5.0, seconds=10.0) == pytest.approx(0.5)
+    assert annealed_rate(1.0, 1, 100, elapsed=10.0, seconds=10.0) == pytest.approx(0.0)
+    # ... one that runs out of batches first anneals by batches
+    assert annealed_rate(1.0, 50, 100, elapsed=1.0, seconds=10.0) == pytest.approx(0.5)
+    assert annealed_rate(1.0, 0, 100, elapsed=0.0, seconds=0.0) == 0.0
+
+
+def test_training_clock_excludes_pauses():
+    clock = TrainingClock()
+    with clock.pause():
+        time.sleep(0.2)
+    assert clock() < 0.1
+    time.sleep(0.05)
+    assert 0.05 <= clock() < 0.2
+
+
+def tiny_data(n=64, rng=np.random.RandomState(0)):
+    """Random 4x4 images with labels 0-9 (klif_cnn has 10 classes); only timing is tested."""
+    y = np.arange(n) % 10
+    x = rng.uniform(0, 1, size=(n, 4, 4, 1)).astype(np.float32)
+    return ImageData("tiny", x, y, x[:16], y[:16])
+
+
+def test_fit_schedule_time_budget_and_checkpoints():
+    pytest.importorskip("tensorflow")
+    from nengo_snnext.networks import klif_cnn
+
+    data = tiny_data()
+
+    def make(steps, training):
+        return klif_cnn.build(data.image_shape, steps=steps, channels=2, hidden=8,
+                              training=training)
+
+    calls = []
+
+    def checkpoint(model, seconds):
+        calls.append((model.input.shape[1], seconds))
+        time.sleep(0.01)  # paused: must not count against the budget
+
+    # a budget far below one epoch: each phase stops after the first batch that ends
+    # past its share of the time (the first batch, with tracing, may already do so)
+    schedule = Schedule(steps=2, rate_epochs=1000, surrogate_epochs=1000, batch=8,
+                        rate_batch=8, time_budget=2.0, rate_share=0.5)
+    model, log = fit_schedule(make, data, schedule, progress=False, checkpoints=checkpoint)
+    assert model.input.shape[1] == 2
+    # one checkpoint per batch, the rate model first, with the training seconds so far
+    assert [c[0] for c in calls] == [1] * log["rate_batches"] + [2] * log["surrogate_batches"]
+    rate = [c[1] for c in calls[:log["rate_batches"]]]
+    surrogate = [c[1] for c in calls[log["rate_batches"]:]]
+    assert np.all(np.diff(rate + surrogate) > 0)
+    assert max(rate[:-1], default=0) < 1.0 <= rate[-1] <= log["rate_seconds"]
+    assert max(surrogate[:-1], default=0) < 2.0 <= surrogate[-1]
+    assert log["rate_seconds"] + log["surrogate_seconds"] == pytest.approx(surrogate[-1], abs=0.1)
