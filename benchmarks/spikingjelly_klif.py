@@ -18,6 +18,9 @@ trainable ``k`` per layer, clamped to [0.5, 5] after every optimiser step as
 the Keras layer's constraint does). Standalone::
 
     /tmp/sj-venv/bin/python benchmarks/spikingjelly_klif.py --data data.npz
+
+With ``--curve 60 120 ...`` it instead trains until each of those seconds of
+training and tests on all test images there (the curve of ``bench_fashion_curve.py``).
 """
 
 import argparse
@@ -40,6 +43,9 @@ def parse_args():
                         help="timed epochs (after 2 warm-up batches)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--curve", type=float, nargs="*", default=None,
+                        help="accuracy-vs-time mode: test on all test images after these "
+                             "seconds of training (tests not counted) and print the curve")
     return parser.parse_args()
 
 
@@ -100,6 +106,17 @@ def main():
     mse = nn.MSELoss()
     n_batches = len(x_train) // args.batch  # drop the remainder, as the Keras worker
 
+    def train_batch(idx):
+        optimiser.zero_grad(set_to_none=True)
+        out = net(x_train[idx])
+        loss = mse(out, nn.functional.one_hot(y_train[idx], 10).float())
+        loss.backward()
+        optimiser.step()
+        with torch.no_grad():
+            for k in ks:
+                k.clamp_(0.5, 5.0)
+        functional.reset_net(net)
+
     def epoch(generator, batches=n_batches):
         """Train one epoch; per-batch wall times and the process CPU time per batch."""
         net.train()
@@ -107,18 +124,31 @@ def main():
         times, cpu = [], time.process_time()
         for b in range(batches):
             start = time.perf_counter()
-            idx = order[b * args.batch:(b + 1) * args.batch]
-            optimiser.zero_grad(set_to_none=True)
-            out = net(x_train[idx])
-            loss = mse(out, nn.functional.one_hot(y_train[idx], 10).float())
-            loss.backward()
-            optimiser.step()
-            with torch.no_grad():
-                for k in ks:
-                    k.clamp_(0.5, 5.0)
-            functional.reset_net(net)
+            train_batch(order[b * args.batch:(b + 1) * args.batch])
             times.append(time.perf_counter() - start)
         return times, (time.process_time() - cpu) / batches
+
+    def train_with_curve(generator, points):
+        """Train until each of ``points`` (s of training, tests excluded), testing there."""
+        points, curve, train_s, seen = sorted(points), [], 0.0, 0
+        while points:
+            order = torch.randperm(len(x_train), generator=generator)
+            for b in range(n_batches):
+                net.train()
+                start = time.perf_counter()
+                train_batch(order[b * args.batch:(b + 1) * args.batch])
+                train_s += time.perf_counter() - start
+                seen += args.batch
+                if train_s < points[0]:
+                    continue
+                start = time.perf_counter()
+                accuracy = inference()[2]
+                curve.append(dict(train_seconds=train_s, examples=seen, accuracy=accuracy,
+                                  test_seconds=time.perf_counter() - start))
+                points = [p for p in points if p > train_s]
+                if not points:
+                    return curve
+        return curve
 
     def inference():
         """One pass over the test images: per-batch wall times, CPU per batch, accuracy."""
@@ -134,6 +164,12 @@ def main():
         return times, (time.process_time() - cpu) / len(times), correct / len(x_test)
 
     generator = torch.Generator().manual_seed(args.seed)
+    versions = {"torch": torch.__version__, "spikingjelly": spikingjelly_version(spikingjelly)}
+    if args.curve:
+        curve = train_with_curve(generator, args.curve)
+        print(json.dumps(dict(framework="spikingjelly", curve=curve, threads=torch.get_num_threads(),
+                              k=[k.item() for k in ks], versions=versions)))
+        return
     start = time.perf_counter()
     epoch(generator, WARMUP_BATCHES)  # allocation, not timed
     warmup_s = time.perf_counter() - start
@@ -152,7 +188,7 @@ def main():
         framework="spikingjelly", warmup_s=warmup_s, train_batch_s=train_batch_s,
         train_cpu_s=train_cpu_s, infer_batch_s=infer_batch_s, infer_cpu_s=infer_cpu_s,
         accuracy=accuracy, k=[k.item() for k in ks], threads=torch.get_num_threads(),
-        versions={"torch": torch.__version__, "spikingjelly": spikingjelly_version(spikingjelly)},
+        versions=versions,
     )))
 
 
