@@ -183,6 +183,14 @@ def _hybrid_kernel(dt, J, u, x, ref, x2, out, tau_off, tau_on, u_reset, tau_ref,
             out[j, k] = s[j if j < 4 else 5]
 
 
+def _flat_float64(a, shape):
+    """``a`` broadcast to ``shape`` as a flat contiguous float64 array (no copy if it is one)."""
+    if isinstance(a, np.ndarray) and a.shape == shape and a.dtype == np.float64 \
+            and a.flags.c_contiguous:
+        return a.ravel()
+    return np.ascontiguousarray(np.broadcast_to(a, shape), dtype=np.float64).ravel()
+
+
 def numba_hybrid_step(xp_, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref,
                       memristive, m2):
     """:func:`~nengo_snnext.equations.mif.hybrid_step` compiled by numba (float64 arrays).
@@ -196,8 +204,7 @@ def numba_hybrid_step(xp_, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, ta
                           memristive=memristive)
     has_m2 = m2 is not None
     m2_values = tuple(float(v) for v in m2) if has_m2 else (0.0, 0.0, 0.0, 0.0, 1.0)
-    arrays = [np.ascontiguousarray(np.broadcast_to(a, np.shape(J)), dtype=np.float64).ravel()
-              for a in (J, u, x, ref, x2)]
+    arrays = [_flat_float64(a, np.shape(J)) for a in (J, u, x, ref, x2)]
     out = np.empty((5, arrays[0].size))
     _hybrid_kernel(float(dt), *arrays, out, float(tau_off), float(tau_on), float(u_reset),
                    float(tau_ref), bool(memristive), has_m2, m2_values, short)
