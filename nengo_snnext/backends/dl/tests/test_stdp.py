@@ -10,6 +10,7 @@ from nengo_snnext import STDP, ConductanceLIF  # noqa: E402
 from nengo_snnext.backends.dl import EquationBuilder, builder_for  # noqa: E402
 from nengo_snnext.backends.dl.stdp import SimSTDPBuilder  # noqa: E402
 from nengo_snnext.backends.reference.stdp import SimSTDP  # noqa: E402
+from nengo_snnext.neurons.bernoulli import BernoulliSpiking  # noqa: E402
 
 
 def small_network(rule, method="euler", seed=3):
@@ -49,6 +50,7 @@ def small_network(rule, method="euler", seed=3):
 
 def test_registered():
     assert builder_for(ConductanceLIF) is EquationBuilder
+    assert builder_for(BernoulliSpiking) is EquationBuilder
     assert nengo_dl.builder.Builder.builders[SimSTDP] is SimSTDPBuilder
 
 

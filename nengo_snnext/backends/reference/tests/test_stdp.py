@@ -1,11 +1,13 @@
-"""The sparse in-place SimSTDP operator equals the whole-matrix STDP equation, bit for bit."""
+"""The sparse in-place SimSTDP operator equals the whole-matrix STDP equation, bit for bit;
+the event-driven weight product equals the dense one."""
 
+import nengo
 import numpy as np
 import pytest
 from nengo.builder import Signal
 
 from nengo_snnext import STDP
-from nengo_snnext.backends.reference.stdp import SimSTDP
+from nengo_snnext.backends.reference.stdp import SimSTDP, SpikeDotInc
 from nengo_snnext.equations.stdp import STDPTraces, stdp_step
 from nengo_snnext.ops import NUMPY_OPS
 
@@ -51,3 +53,28 @@ def test_operator_equals_whole_matrix_step(rule, rng):
         n_both += int(np.outer(post, pre).sum())
     assert n_both > 50  # synapses with pre and post spikes in the same step were seen
     assert not np.array_equal(weights, weights0)
+
+
+def test_spike_dot_inc_equals_dense_product(rng):
+    n_post, n_pre = 50, 200
+    A, X, Y = Signal(shape=(n_post, n_pre)), Signal(shape=(n_pre,)), Signal(shape=(n_post,))
+    signals = {A: rng.uniform(-1, 1, (n_post, n_pre)), X: np.zeros(n_pre), Y: np.zeros(n_post)}
+    step = SpikeDotInc(A, X, Y).make_step(signals, 0.001, rng)
+    total = np.zeros(n_post)
+    for density in (0.0, 0.02, 0.5, 1.0):
+        signals[X][...] = rng.normal(0, 1000, n_pre) * (rng.uniform(size=n_pre) < density)
+        step()
+        total += signals[A] @ signals[X]
+        assert np.allclose(signals[Y], total, rtol=1e-12, atol=1e-12)
+
+
+def test_build_uses_spike_dot_inc_in_nengo_core():
+    with nengo.Network(seed=0) as net:
+        pre = nengo.Ensemble(5, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        post = nengo.Ensemble(3, 1)
+        conn = nengo.Connection(pre.neurons, post.neurons, transform=np.full((3, 5), 0.5),
+                                learning_rule_type=STDP())
+    with nengo.Simulator(net, progress_bar=False) as sim:
+        weights = sim.model.sig[conn]["weights"]
+        users = [op for op in sim.model.operators if weights in op.reads]
+    assert [type(op) for op in users] == [SpikeDotInc]
