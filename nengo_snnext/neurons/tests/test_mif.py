@@ -283,3 +283,16 @@ def test_mif2_training_rate_table_equals_exact_rate(neuron_type, rng):
     assert np.allclose(slope, exact_slope, rtol=5e-3)
     assert mif2_training_rate(NUMPY_OPS, J, **MIF2(memristive=False).training_rate_params()) \
         == pytest.approx(MIF2(memristive=False).rate_from_current(J), rel=1e-12)
+
+
+@pytest.mark.parametrize("neuron_type", [MIF(), MIF2(E_reset=-0.09)], ids=["MIF", "MIF2"])
+def test_equation_params_computed_once_are_a_fresh_copy(neuron_type):
+    expected = dict(e_rest=neuron_type.E_rest, delta_v=neuron_type.V_th - neuron_type.E_rest,
+                    **neuron_type.rate_params(0.001))
+    first = neuron_type.equation_params(0.001)
+    assert first == expected
+    first["tau_ref"] = -1.0  # a caller's change does not reach the cached parameters
+    assert neuron_type.equation_params(0.0005) == expected
+    # pickling keeps them equal (and the copy equal to the original)
+    copy = pickle.loads(pickle.dumps(neuron_type))
+    assert copy == neuron_type and copy.equation_params(0.001) == expected
