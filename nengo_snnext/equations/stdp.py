@@ -86,8 +86,15 @@ def stdp_delta(
         potentiation = potentiation * slow_before[..., :, None]
     sign = 1.0 if published_sign else -1.0
     pre_term = sign * a_minus * post_before[..., :, None] * pre_spiked[..., None, :]
-    f_plus, f_minus = weight_factors(xp, weights, bound=bound, w_min=w_min, w_max=w_max, mu=mu)
-    change = learning_rate * (potentiation * f_plus + pre_term * f_minus)
+    if bound == "hard":  # factors 1: the products would be identities
+        change = potentiation + pre_term
+    else:
+        f_plus, f_minus = weight_factors(
+            xp, weights, bound=bound, w_min=w_min, w_max=w_max, mu=mu
+        )
+        change = potentiation * f_plus + pre_term * f_minus
+    if learning_rate != 1.0:
+        change = learning_rate * change
     # minimum/maximum: numpy's clip with scalar bounds costs more than the arithmetic
     return xp.minimum(xp.maximum(weights + change, w_min), w_max) - weights
 

@@ -100,8 +100,10 @@ class SimSTDP(Operator):
         def step_simstdp():
             cols = np.flatnonzero(pre_out > 0)
             rows = np.flatnonzero(post_out > 0)
-            delta[:, last["cols"]] = 0  # the only nonzero entries of the last step
-            delta[last["rows"], :] = 0
+            if last["cols"].size:  # the only nonzero entries of the last step
+                delta[:, last["cols"]] = 0
+            if last["rows"].size:
+                delta[last["rows"], :] = 0
             np.multiply(pre_tr, decay_pre, out=pre_tr)  # pre: this step's spikes included
             add_spikes(pre_tr, cols)
             # post and slow: read before this step's spikes
@@ -126,8 +128,9 @@ class SimSTDP(Operator):
             if cols.size:
                 # where rows and columns cross, both give the same new weight
                 weights[:, cols] = w_cols + d_cols
-            add_spikes(post_tr, rows)
-            add_spikes(slow_tr, rows)
+            if rows.size:
+                add_spikes(post_tr, rows)
+                add_spikes(slow_tr, rows)
             last["rows"], last["cols"] = rows, cols
 
         return step_simstdp
