@@ -8,12 +8,15 @@ step is one relaxation with the factor ``expm1(-dt / tau_off)``, the same for
 all of them.
 
 :func:`fast_hybrid_step` computes that relaxation for every neuron with one
-scalar factor, finds the few neurons where something may happen in the step
+scalar factor, finds the neurons where something may happen in the step
 (refractory, ON, or within a margin of the threshold at its end), and runs the
 event segments only for those, each phase group with only its own formulas
 (the same functions of :mod:`nengo_snnext.equations.mif`, so the arithmetic is
 the same). Segments of zero length are identities, so skipping a neuron whose
-step has no event left gives the value the shared equation gives.
+step has no event left gives the value the shared equation gives. In a short
+step (:func:`~nengo_snnext.equations.mif.is_short_step`) the phase groups go in
+passes of the phase cycle (:func:`_passes`): a neuron goes on into its next
+phase in the same pass, so a typical step takes four numpy phase calls.
 ``tests/test_mif.py`` checks the two equal, bit for bit, for every parameter
 corner, both dtypes and ``dt`` above and below ``tau_ref``. With numba installed
 (the ``[numba]`` extra) float64 steps run the compiled kernel of
@@ -165,13 +168,18 @@ def _phases(s, *, memristive):
             CHARGE: (~(in_ref | in_on)).nonzero()[0]}
 
 
+def _joined(arrays):
+    """The index arrays of a list as one array."""
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
 def _regroup(moves):
     """``{phase: neurons}`` from the ``(phase, neurons)`` pairs of one segment (phase None: done)."""
     lists = {}
     for phase, i in moves:
         if phase is not None and i.size:
             lists.setdefault(phase, []).append(i)
-    return {phase: i[0] if len(i) == 1 else np.concatenate(i) for phase, i in lists.items()}
+    return {phase: _joined(i) for phase, i in lists.items()}
 
 
 def _segments(s, J, groups, n_segments, kernel):
@@ -202,20 +210,19 @@ def _passes(s, J, groups, n_passes, kernel):
     """At least ``n_passes`` segments of each neuron in ``groups``, in place (short steps).
 
     Each pass advances the neurons of each phase in :data:`CYCLE` order, and a
-    neuron that enters a later phase of the cycle goes on in the same pass, so a
-    typical step (refractory, charge, spike, ON, RESET) takes one pass, not one
-    segment per phase change as :func:`_segments`. When :func:`is_short_step`
+    neuron that enters a later phase of the cycle goes on in the same pass: the
+    typical chain of a step (refractory end, charge, spike, ON discharge, RESET)
+    takes one pass and the refractory rest after a RESET a second, where
+    :func:`_segments` makes one call per segment and phase. When :func:`is_short_step`
     holds, segments beyond :data:`SHORT_STEP_SEGMENTS` are identities, so the
     extra ones change nothing.
     """
-    pending = {phase: [i] for phase, i in groups.items()}
+    pending = {phase: [i] for phase, i in groups.items() if i.size}
     for _ in range(n_passes):
         for phase in CYCLE:
-            i = pending.pop(phase, [])
-            i = i[0] if len(i) == 1 else np.concatenate(i) if i else None
-            if i is None or not i.size:
+            if phase not in pending:
                 continue
-            for entered, j in PHASE_SEGMENTS[phase](s, J, i, **kernel):
+            for entered, j in PHASE_SEGMENTS[phase](s, J, _joined(pending.pop(phase)), **kernel):
                 if entered is not None and j.size:
                     pending.setdefault(entered, []).append(j)
         if not pending:
@@ -226,7 +233,7 @@ def _spike_count(spikes, n, dtype):
     """Spikes per neuron from the index arrays of the neurons that fired, one per event."""
     if not spikes:
         return np.zeros(n, dtype=dtype)
-    return np.bincount(np.concatenate(spikes), minlength=n).astype(dtype)
+    return np.bincount(_joined(spikes), minlength=n).astype(dtype)
 
 
 def _event_step(dt, J, s, *, params, short):
