@@ -76,22 +76,26 @@ def _or_huge(keep, huge, i):
 def _refractory(s, J, i, *, u_reset, memristive, m2, decays_x2, huge, after_ref, **_):
     """Refractory segment of the neurons ``i``; returns ``(phase, neurons)`` that may change
     further (here and below: the neurons that still have time, or an event due at once)."""
-    ref, r, u = s.ref[i], s.r[i], s.u[i]
+    ref, r = s.ref[i], s.r[i]
     seg = np.minimum(ref, r)
-    hit = ref <= r
+    ended = (ref <= r).nonzero()[0]
     if m2 is not None:
         x2 = s.x2[i]
-        u = s.u[i] = refractory_voltage(xp, u, x2, seg, m2)
+        s.u[i] = refractory_voltage(xp, s.u[i], x2, seg, m2)
         if decays_x2:
             s.x2[i] = x2 * np.exp(-seg / m2.tau_relax)
     s.ref[i] = ref - seg  # 0 where it ends (seg = ref)
     r = s.r[i] = r - seg
+    if not ended.size:
+        return []
     # ended: charge (or ON, as x says) next, also at r = 0 if an event is due at once: a
     # spike (u >= 1) or, ON, a RESET (u <= u_reset); else the next segment is an identity
-    due = (r > 0.0) | (u >= 1.0)
+    i = i[ended]
+    u = s.u[i]
+    due = (r[ended] > 0.0) | (u >= 1.0)
     if memristive:
         due |= (u <= u_reset) & (s.x[i] > 0.5)
-    return after_ref(s, _sel(i, hit & _or_huge(due, huge, i)))
+    return after_ref(s, _sel(i, _or_huge(due, huge, i)))
 
 
 def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, huge, after_reset,
@@ -102,7 +106,11 @@ def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, hug
     t_event = discharge_time(xp, u, Ji, tau_on=tau_on, rho=rho, u_reset=u_reset)
     seg = np.minimum(t_event, r)
     hit = t_event <= r
-    u = s.u[i] = relax(xp, u, rho * Ji, seg, tau_on)
+    # the relaxation only where no RESET replaces it (most ON neurons reset in the step)
+    on = (~hit).nonzero()[0]
+    u = relax(xp, u[on], rho * Ji[on], seg[on], tau_on)
+    on = i[on]
+    s.u[on] = u
     hits = hit.nonzero()[0]
     reset = i[hits]
     s.u[reset] = u_reset
@@ -114,7 +122,7 @@ def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, hug
     # RESET: refractory with the time left; still ON (no time left: seg = r): a RESET due
     # at once (u <= u_reset)
     return [(after_reset, _sel(reset, _or_huge(r[hits] > 0.0, huge, reset))),
-            (ON, _sel(i, ~hit & _or_huge(u <= u_reset, huge, i)))]
+            (ON, _sel(on, _or_huge(u <= u_reset, huge, on)))]
 
 
 def _charge(s, J, i, *, tau_off, u_reset, tau_ref, memristive, m2, decays_x2, huge, after_spike,
