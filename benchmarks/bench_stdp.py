@@ -15,7 +15,7 @@ Backends are interleaved over ``--repeats`` rounds and medians reported as ratio
 table gives how the cost of ``nengo.Simulator`` (and of Brian2 numpy) grows with the
 layer size, on a shorter presentation.
 
-Run (about 20 minutes on 2 loaded CPU cores)::
+Run (a few minutes without NengoDL; about 20 with it, on 2 loaded CPU cores)::
 
     python benchmarks/bench_stdp.py --output benchmarks/stdp_results.md
 """
@@ -120,6 +120,7 @@ def main():
 
     backends = args.backends.split(",")
     records = {b: [] for b in backends}
+    load_before = os.getloadavg()[0]
     for rep in range(args.repeats):
         for backend in backends:
             rec = measure(backend, args.n_exc, args.t_present, args.t_rest, args.seed + rep)
@@ -132,23 +133,28 @@ def main():
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores "
         "shared with other engineers' jobs (loaded: timings are noisy; ratios come from "
-        "interleaved runs). "
+        "interleaved runs; 1-minute load average "
+        f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} after the presentations). "
         f"Python {platform.python_version()}. Command: `python benchmarks/bench_stdp.py "
-        f"--repeats {args.repeats} --output benchmarks/stdp_results.md`.",
+        f"{' '.join(sys.argv[1:])}`.",
         "",
         f"## One presentation ({args.t_present * 1000:.0f} ms + {args.t_rest * 1000:.0f} ms "
         f"rest, 784 inputs, {args.n_exc} + {args.n_exc} neurons, dt = 0.5 ms), "
         f"median of {args.repeats}",
         "",
-        "| simulator | presentation (s) | ratio to nengo.Simulator | build (s) | "
-        "warm-up presentation (s) |",
-        "|---|---|---|---|---|",
+        "| simulator | presentation (s) | ratio to nengo.Simulator | median of the rounds' "
+        "ratios | build (s) | warm-up presentation (s) |",
+        "|---|---|---|---|---|---|",
     ]
     for backend, recs in records.items():
         t = median_run(recs)
         ratio = f"{t / base:.2f}" if base else "-"
+        rounds = "-" if not base else "{:.2f}".format(np.median(
+            [r["run_s"][0] / n["run_s"][0] for r, n in zip(recs, records["nengo"])]
+        ))
         lines.append(
-            f"| {backend} | {t:.2f} | {ratio} | {np.median([r['build_s'] for r in recs]):.2f} "
+            f"| {backend} | {t:.2f} | {ratio} | {rounds} "
+            f"| {np.median([r['build_s'] for r in recs]):.2f} "
             f"| {np.median([r['warmup_s'] for r in recs]):.2f} |"
         )
     sizes = [int(s) for s in args.sizes.split(",") if s]
