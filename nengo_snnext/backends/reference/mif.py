@@ -152,7 +152,7 @@ def _charge(s, J, i, *, tau_off, u_reset, tau_ref, memristive, m2, decays_x2, hu
 
 
 def _memristor_phase(s, i):
-    """After the refractory period: ON where M1 is still ON (only from a given state), else charge."""
+    """After the refractory period: ON where M1 is still ON (a given state), else charge."""
     on = s.x[i] > 0.5
     return [(ON, _sel(i, on)), (CHARGE, _sel(i, ~on))] if on.any() else [(CHARGE, i)]
 
@@ -182,7 +182,7 @@ def _joined(arrays):
 
 
 def _regroup(moves):
-    """``{phase: neurons}`` from the ``(phase, neurons)`` pairs of one segment (phase None: done)."""
+    """``{phase: neurons}`` from the ``(phase, neurons)`` pairs of a segment (None: done)."""
     lists = {}
     for phase, i in moves:
         if phase is not None and i.size:
