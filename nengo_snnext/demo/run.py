@@ -105,10 +105,7 @@ def run_demo(dataset="digits", *, quick=False, out="snnext-demo", json_path=None
     log(f"{dataset}: {len(data.x_train)} training and {len(x_test)} test images "
         f"{data.image_shape}; KLIF CNN {config}, T = {schedule.steps}")
 
-    def make(steps, training):
-        return klif_cnn.build(data.image_shape, steps=steps, training=training, seed=seed,
-                              **config)
-
+    make = klif_cnn.maker(data.image_shape, schedule, seed=seed, **config)
     model, train_log = fit_schedule(make, data, schedule, seed=seed, progress=progress,
                                     label=dataset)
     log(f"trained in {train_log['rate_seconds'] + train_log['surrogate_seconds']:.0f} s "

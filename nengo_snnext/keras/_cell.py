@@ -69,9 +69,12 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
         self.weights_by_attribute = {}
         # XLA fuses the step's elementwise ops into one kernel (forward and backward);
         # the parameter source is read inside, so trained weights get their gradients
-        self.compiled_step = (
-            tf.function(self.source_step, jit_compile=True, autograph=False) if jit_compile else None
-        )
+        self.compiled_step = self.compiled_count = None
+        if jit_compile:
+            self.compiled_step = tf.function(self.source_step, jit_compile=True, autograph=False)
+            # forward only (no gradient flows through it), so XLA's fusion always pays
+            self.compiled_count = tf.function(
+                self.source_counted_rate, jit_compile=True, autograph=False)
 
     def build(self, input_shape):
         for spec in self.trainables:
@@ -165,8 +168,14 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
         rate = self.unflat(rate) * self.neuron_type.amplitude
         if self.rate_steps is not None:
             # straight-through: the counted rate forward, the smooth rate's gradient back
-            rate += tf.stop_gradient(self.counted_rate(J, source) - rate)
+            counted = (self.counted_rate(J, source) if self.compiled_count is None
+                       else self.compiled_count(J))
+            rate += tf.stop_gradient(counted - rate)
         return rate, list(states)
+
+    def source_counted_rate(self, J):
+        """:meth:`counted_rate` with this call's parameter source."""
+        return self.counted_rate(J, self.parameter_source())
 
     def counted_rate(self, J, source):
         """Mean output of ``rate_steps`` spiking steps from rest under the constant ``J``."""

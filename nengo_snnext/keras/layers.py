@@ -105,7 +105,7 @@ class SpikingNeurons(tf.keras.layers.Layer):
     jit_compile : bool or None
         XLA-compile the neuron step for inference (its elementwise ops fused into
         one kernel; calls with ``training=True``, as in ``fit``, run the uncompiled
-        step, which was faster there). ``None`` (default): when unrolled, for
+        step, which was faster there), and the forward-only steps of ``rate_steps``. ``None`` (default): when unrolled, for
         deterministic types. Stochastic types are not compiled: XLA draws other
         stateless random numbers than TensorFlow (``True`` raises for them).
         Spikes are the same as uncompiled (tested); gradients agree to rounding.

@@ -120,6 +120,17 @@ def build(image_shape=(28, 28, 1), *, steps=8, channels=32, hidden=256, neuron="
     return tf.keras.Model(inp, out, name=f"klif_cnn_{neuron.replace('*', '_star')}")
 
 
+def maker(image_shape, schedule, **options):
+    """``make(steps, training)`` for :func:`nengo_snnext.demo.train.fit_schedule`:
+    :func:`build` with ``options`` and the layer options of ``schedule``."""
+
+    def make(steps, training):
+        return build(image_shape, steps=steps, training=training, **options,
+                     **schedule.layer_options(training))
+
+    return make
+
+
 def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
               neurons=NEURONS, time_budget=None):
     """Train and evaluate the network with each of ``neurons`` on Fashion-MNIST.
@@ -144,10 +155,7 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
     schedule = Schedule.for_dataset(data.name, quick=quick, time_budget=time_budget)
     rows = {}
     for neuron in neurons:
-        def make(steps, training, neuron=neuron):
-            return build(data.image_shape, steps=steps, neuron=neuron, training=training,
-                         seed=seed, **config)
-
+        make = maker(data.image_shape, schedule, neuron=neuron, seed=seed, **config)
         t0 = time.perf_counter()
         model, _ = fit_schedule(make, data, schedule, seed=seed, progress=progress,
                                 label=neuron)

@@ -191,8 +191,8 @@ def load_data(loader, *, n_train, n_test, scale, seed, data_dir=None):
 
 def _train_with_curve(sim, net, train, test, *, curve_points, chunk, n_steps, seed,
                       progress):
-    """Train in chunks of ``chunk`` images until the last of ``curve_points`` (s);
-    evaluate at the first chunk boundary after each point."""
+    """Train in chunks of ``chunk`` images until the last of ``curve_points`` (s of
+    training, tests excluded); evaluate at the first chunk boundary after each point."""
     (x, y), (x_test, y_test) = train, test
     points = sorted(float(p) for p in curve_points)
     curve = []
@@ -209,15 +209,16 @@ def _train_with_curve(sim, net, train, test, *, curve_points, chunk, n_steps, se
         fit(sim, net, x[index], y[index])
         train_seconds += time.time() - t0
         seen += len(index) // sim.minibatch_size * sim.minibatch_size
-        if time.time() - start >= points[0]:
+        if train_seconds >= points[0]:
+            t0 = time.time()
             acc = spiking_accuracy(sim, net, x_test, y_test, n_steps=n_steps)
             curve.append({"seconds": time.time() - start, "train_seconds": train_seconds,
-                          "examples": seen, "accuracy": acc})
+                          "test_seconds": time.time() - t0, "examples": seen,
+                          "accuracy": acc})
             if progress:
-                print(f"  {curve[-1]['seconds']:7.1f} s ({seen} images): "
+                print(f"  {train_seconds:7.1f} s of training ({seen} images): "
                       f"{100 * acc:.1f} %")
-            while points and time.time() - start >= points[0]:
-                points.pop(0)
+            points = [p for p in points if p > train_seconds]
     return curve
 
 
@@ -235,12 +236,12 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, ep
     ``curve_points`` (seconds, e.g. ``[60, 120, 255]``) switches to an
     accuracy-vs-wall-time run: training proceeds in chunks of ``chunk`` images
     (default 2000; the training set is reshuffled when used up, ``epochs`` is
-    ignored); when the wall time since the start of training reaches a point, the
-    spiking test runs at the end of the current chunk and a point ``{"seconds",
-    "train_seconds", "examples", "accuracy"}`` is recorded, ``seconds`` being the
-    wall time when that test finished (every earlier test included),
-    ``train_seconds`` the time inside ``sim.fit`` only. The run ends after the
-    point for the last time. Simulator construction is not counted.
+    ignored); when the training time (inside ``sim.fit``, tests excluded) reaches a
+    point, the spiking test runs at the end of the current chunk and a point
+    ``{"seconds", "train_seconds", "test_seconds", "examples", "accuracy"}`` is
+    recorded, ``seconds`` being the wall time when that test finished (every
+    earlier test included). The run ends after the point for the last time.
+    Simulator construction is not counted.
 
     Returns ``{"rows": {"LIF": {"accuracy", "minutes"}}, "seconds", "config"}``,
     plus ``"curve"`` (list of points) with ``curve_points``. ``out`` (a path)

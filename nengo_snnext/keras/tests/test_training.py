@@ -286,21 +286,23 @@ def test_offsets_need_alt_oscillation_and_surrogate_mode():
         nk.AltNeuralOscillation(trainable_offsets=True)
 
 
-@pytest.mark.parametrize("neuron_type", [
-    nengo_snnext.KLIF(k=1.5), nengo_snnext.KLIF(k=2.0, scale_reset=True),
-    nengo_snnext.DiscreteLIF(tau=0.004),
+@pytest.mark.parametrize("neuron_type, jit_compile", [
+    (nengo_snnext.KLIF(k=1.5), None), (nengo_snnext.KLIF(k=1.5), False),
+    (nengo_snnext.KLIF(k=2.0, scale_reset=True), None), (nengo_snnext.DiscreteLIF(tau=0.004), None),
 ])
-def test_rate_steps_forward_is_the_counted_rate_and_backward_the_smooth_rate(neuron_type,
-                                                                              rng):
+def test_rate_steps_forward_is_the_counted_rate_and_backward_the_smooth_rate(
+        neuron_type, jit_compile, rng):
     steps = 4
     J = rng.uniform(-1, 6, size=(3, 1, 40))
-    counted = nk.SpikingNeurons(neuron_type, rate_steps=steps, dtype="float64")
+    counted = nk.SpikingNeurons(neuron_type, rate_steps=steps, jit_compile=jit_compile,
+                                dtype="float64")
     smooth = nk.SpikingNeurons(neuron_type, dtype="float64")
     x = tf.constant(J)
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(x)
         out = counted(x, training=True)
         ref = smooth(x, training=True)
+    assert (counted.layer.cell.compiled_count is None) == (jit_compile is False)
     # forward: the mean output of the spiking inference over `steps` steps of constant J
     spiking = counted(tf.constant(np.repeat(J, steps, axis=1)), training=False)
     assert np.array_equal(out.numpy()[:, 0], spiking.numpy().mean(axis=1))
