@@ -19,6 +19,14 @@
 Run (ratios: about 3 minutes; with ``--scaling --dl`` about 10 more on 2 cores)::
 
     python benchmarks/bench_nengo.py --output benchmarks/results.md
+
+Before and after a change: this script with another tree's package first on the
+path (``git worktree add /tmp/before REV``), alternating with the current tree::
+
+    for i in 1 2 3; do
+      PYTHONPATH=/tmp/before python benchmarks/bench_nengo.py --types MIF MIF2
+      python benchmarks/bench_nengo.py --types MIF MIF2
+    done
     python benchmarks/bench_nengo.py --skip-ratios --scaling --dl --json benchmarks/scaling.json
 """
 
@@ -107,6 +115,12 @@ def build(simulator, net):
 
 def ratios(args, report):
     types = ratio_types()
+    if args.types:
+        unknown = set(args.types) - set(types)
+        if unknown:
+            raise SystemExit(f"unknown --types {sorted(unknown)}; choose from {list(types)}")
+        types = {name: t for name, t in types.items()
+                 if name == "nengo.LIF" or name in args.types}
     sims = {}
     for name, neuron_type in types.items():
         print(f"building {name}", flush=True)
@@ -193,11 +207,23 @@ def scaling(args, report):
     return results
 
 
+def numba_note(part):
+    """Where a ratio run used the numba kernel: the venv that has it."""
+    if part is not ratios or not numba_enabled():
+        return ""
+    import numba
+
+    versions = f"numba {numba.__version__}, numpy {np.__version__}"
+    return f" in a venv with the `[numba]` extra ({versions})"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--neurons", type=int, default=10000)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--types", nargs="+", default=None,
+                        help="only these rows of the ratio table (nengo.LIF always runs)")
     parser.add_argument("--skip-ratios", action="store_true")
     parser.add_argument("--scaling", action="store_true", help="cost and memory vs size")
     parser.add_argument("--dl", action="store_true", help="scaling in nengo_dl.Simulator too")
@@ -239,8 +265,9 @@ def main(argv=None):
             with open(args.json, "w") as f:
                 json.dump(results, f, indent=1)
         if args.output:
-            text = (f"## {title}\n\nProduced by `{command}` ({time.strftime('%Y-%m-%d')}); "
-                    f"median of {args.repeats} interleaved runs.\n\n" + "\n".join(lines))
+            text = (f"## {title}\n\nProduced{numba_note(part)} by `{command}` "
+                    f"({time.strftime('%Y-%m-%d')}); median of {args.repeats} interleaved "
+                    "runs.\n\n" + "\n".join(lines))
             write_section(args.output, section, text)
 
 
