@@ -167,8 +167,9 @@ def main():
     versions = {"torch": torch.__version__, "spikingjelly": spikingjelly_version(spikingjelly)}
     if args.curve:
         curve = train_with_curve(generator, args.curve)
-        print(json.dumps(dict(framework="spikingjelly", curve=curve, threads=torch.get_num_threads(),
-                              k=[k.item() for k in ks], versions=versions)))
+        print(json.dumps(dict(framework="spikingjelly", curve=curve, test_images=len(x_test),
+                              threads=torch.get_num_threads(), k=[k.item() for k in ks],
+                              versions=versions)))
         return
     start = time.perf_counter()
     epoch(generator, WARMUP_BATCHES)  # allocation, not timed

@@ -65,3 +65,21 @@ def test_full_digits_demo_meets_its_accuracy_goals(tmp_path):
     assert result["backends"]["nengo_dl"]["accuracy"] >= 0.95
     assert result["backends"]["nengo"]["accuracy"] >= 0.93
     assert result["backends"]["nengo_dl"]["images"] == result["backends"]["nengo"]["images"] == 359
+
+
+@pytest.mark.slow
+def test_fashion_mnist_headline(tmp_path):
+    """The headline run (about 10 minutes on 2 cores): Keras and NengoDL spiking
+    accuracy on all 10,000 test images. The 600 s goal is a wall time of this
+    machine: measured and reported (``total_seconds``), not asserted."""
+    from nengo_snnext.data import DatasetNotFoundError, load_fashion_mnist
+
+    try:
+        load_fashion_mnist("test")
+    except DatasetNotFoundError as error:
+        pytest.skip(str(error))
+    _, result = run_cli(tmp_path, "--dataset", "fashion-mnist", "--backends", "keras", "nengo_dl")
+    keras, nengo_dl = result["backends"]["keras"], result["backends"]["nengo_dl"]
+    assert keras["images"] == nengo_dl["images"] == 10000
+    assert keras["accuracy"] >= 0.89  # 90 % in the quiet-machine run (docs/demo.md)
+    assert abs(keras["accuracy"] - nengo_dl["accuracy"]) < 0.005
