@@ -18,6 +18,7 @@ add this step's input to the conductances; reset ``v``, raise ``theta`` by
 ``theta_plus`` and start the refractory period.
 """
 
+import numbers
 from typing import Any, NamedTuple
 
 
@@ -37,7 +38,10 @@ def _euler_decay(xp, dt, tau):
 
 
 def _exact_decay(xp, dt, tau):
-    return xp.exp(-dt / tau)
+    decay = xp.exp(-dt / tau)
+    # the same value as a Python float: a numpy float64 scalar would turn float32
+    # states into float64 under numpy 2's promotion rules (NEP 50), a Python float not
+    return float(decay) if isinstance(decay, numbers.Real) else decay
 
 
 DECAYS = {"euler": _euler_decay, "exponential": _exact_decay}
