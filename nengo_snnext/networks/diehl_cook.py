@@ -194,8 +194,7 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *, da
 
     Full run (default): Fashion-MNIST, 100 neurons, 300 training examples,
     100 labelling and 150 test examples, accuracy after 100 and 300 examples
-    (measured: 35.3 % and 44.0 %, about 45 minutes on a loaded 2-core machine; see
-    ``docs/stdp.md``). Larger runs: pass ``n_exc``, ``n_train``, ``checkpoints``. ``quick``:
+    (measured: 44.0 % and 40.0 %, 5 minutes on a 2-core machine; see ``docs/stdp.md``). Larger runs: pass ``n_exc``, ``n_train``, ``checkpoints``. ``quick``:
     scikit-learn digits (as 28x28), 10 neurons, 10 examples each for training,
     labelling and test, 100 ms presentations and 30 ms rests at dt = 1 ms.
     """
