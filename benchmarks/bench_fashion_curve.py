@@ -38,11 +38,13 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_keras import run_worker  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RECIPES = ("tutorial", "spikingjelly", "ours")
@@ -125,19 +127,6 @@ def tutorial_worker(args):
                 test_images=result["config"]["n_test"])
 
 
-def run_worker(command, threads):
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONWARNINGS="ignore")
-    start = time.perf_counter()
-    proc = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=env)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed (exit {proc.returncode})")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["process_seconds"] = time.perf_counter() - start
-    result["load_after"] = os.getloadavg()[0]
-    return result
-
-
 def worker_command(args, recipe, data_path):
     if recipe == "spikingjelly":
         return [args.torch_python, str(HERE / "spikingjelly_klif.py"), "--data", str(data_path),
@@ -166,7 +155,7 @@ def make_report(args, results):
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, {args.threads} threads "
         f"per recipe, one recipe at a time; load average after each recipe: "
-        + ", ".join(f"{r} {res['load_after']:.1f}" for r, res in results.items()) + ".",
+        + ", ".join(f"{r} {res['load'][1]:.1f}" for r, res in results.items()) + ".",
         "",
         "Training seconds exclude the tests (each test's time is in its own column). "
         "Test images: " + ", ".join(f"{LABELS[r]}: {res['test_images']}"
@@ -228,7 +217,8 @@ def driver(args):
             if recipe in args.skip:
                 continue
             print(f"{LABELS[recipe]} ...", flush=True)
-            results[recipe] = run_worker(worker_command(args, recipe, data_path), args.threads)
+            results[recipe] = run_worker(worker_command(args, recipe, data_path), args.threads,
+                                         show_stderr=True)
             for point in results[recipe]["curve"]:
                 print(f"  {point['train_seconds']:6.0f} s: {100 * point['accuracy']:.2f} %",
                       flush=True)

@@ -459,14 +459,18 @@ def worker_command(args, framework, data_path):
     return [sys.executable, str(Path(__file__).resolve()), "--worker", framework, *common]
 
 
-def run_worker(command, threads):
+def run_worker(command, threads, show_stderr=False):
+    """Run a worker; its last stdout line is its JSON result. ``show_stderr``: let the
+    worker's stderr (progress lines) through instead of keeping it for an error."""
     load = os.getloadavg()[0]
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), TF_CPP_MIN_LOG_LEVEL="2",
                PYTHONWARNINGS="ignore")
     start = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, env=env)
+    proc = subprocess.run(command, stdout=subprocess.PIPE,
+                          stderr=None if show_stderr else subprocess.PIPE, text=True, env=env)
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{proc.stderr[-4000:]}")
+        raise RuntimeError(f"{' '.join(command)} failed (exit {proc.returncode}):\n"
+                           f"{(proc.stderr or '(stderr above)')[-4000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["process_s"] = time.perf_counter() - start
     result["load"] = (load, os.getloadavg()[0])  # 1-minute load average before, after
