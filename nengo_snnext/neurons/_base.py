@@ -230,7 +230,8 @@ class SpikingNeuronType(NeuronType):
         """
         return self.equation(NUMPY_OPS, dt, J, state, **params)
 
-    def step(self, dt, J, output, **state):
+    def check_finite_input(self, J):
+        """Raise a ``SimulationError`` naming the neurons whose input ``J`` is NaN or inf."""
         # a finite sum has finite terms (one pass; the exact check only if it is not)
         if not (np.isfinite(np.add.reduce(J, axis=None)) or np.isfinite(J).all()):
             bad = np.flatnonzero(~np.isfinite(J))
@@ -239,6 +240,9 @@ class SpikingNeuronType(NeuronType):
                 f" (values {J[bad[:10]].tolist()}); check the connections and "
                 "inputs feeding this ensemble"
             )
+
+    def step(self, dt, J, output, **state):
+        self.check_finite_input(J)
         current = self.state_class(**{name: state[name] for name in self.state})
         extras = {name: value for name, value in state.items() if name not in self.state}
         spikes, new_state = self.numpy_equation(

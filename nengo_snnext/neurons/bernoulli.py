@@ -1,7 +1,5 @@
 """Bernoulli spike source: the input neurons of the Diehl & Cook network."""
 
-import math
-
 import numpy as np
 
 from nengo_snnext.equations.bernoulli import BernoulliState, bernoulli_rate, bernoulli_step
@@ -52,8 +50,7 @@ class BernoulliSpiking(StochasticNeuronType):
     def step(self, dt, J, output, rng=np.random):
         """Nengo core step: the equation's comparison on one uniform draw (the same draw
         and result as the generic step), without its per-step overhead."""
-        if not math.isfinite(J.sum()):
-            return super().step(dt, J, output, rng=rng)
+        self.check_finite_input(J)
         uniform = rng.random_sample(J.shape)
         if uniform.dtype != J.dtype:  # the generic step casts the sample to J's dtype
             uniform = uniform.astype(J.dtype)

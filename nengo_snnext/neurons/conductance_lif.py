@@ -1,7 +1,5 @@
 """Conductance-based LIF with adaptive threshold (Jiang ch. 6; Diehl & Cook 2015)."""
 
-import math
-
 import numpy as np
 from nengo.dists import Choice
 from nengo.exceptions import ValidationError
@@ -271,11 +269,9 @@ class ConductanceLIF(SpikingNeuronType):
         """Nengo core step, in place (:class:`.ConductanceLIFStepper`, equal to ``equation``).
 
         One stepper (scratch buffers and the step's constants) per ``dt``, size and
-        dtype, made on first use. Non-finite input goes through the generic step,
-        which reports it.
+        dtype, made on first use. Non-finite input raises, as in the generic step.
         """
-        if not math.isfinite(J.sum()):
-            return super().step(dt, J, output, **state)
+        self.check_finite_input(J)
         steppers = self.__dict__.setdefault("_steppers", {})
         key = (dt, J.size, J.dtype)
         if key not in steppers:
