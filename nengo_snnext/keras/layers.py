@@ -105,10 +105,11 @@ class SpikingNeurons(tf.keras.layers.Layer):
     jit_compile : bool or None
         XLA-compile the neuron step for inference (its elementwise ops fused into
         one kernel; calls with ``training=True``, as in ``fit``, run the uncompiled
-        step, which was faster there), and the forward-only steps of ``rate_steps``. ``None`` (default): when unrolled, for
-        deterministic types. Stochastic types are not compiled: XLA draws other
-        stateless random numbers than TensorFlow (``True`` raises for them).
-        Spikes are the same as uncompiled (tested); gradients agree to rounding.
+        step, which was faster there), and the forward-only steps of ``rate_steps``.
+        ``None`` (default): when unrolled, for deterministic types. Stochastic types
+        are not compiled: XLA draws other stateless random numbers than TensorFlow
+        (``True`` raises for them). Spikes are the same as uncompiled (tested);
+        gradients agree to rounding.
     return_sequences, return_state, stateful, time_major
         As for ``tf.keras.layers.RNN``; ``return_sequences`` defaults to True.
         The states are the type's state variables in ``state`` order, then for
@@ -263,7 +264,8 @@ class SpikingNeurons(tf.keras.layers.Layer):
         unroll, jit_compile = self.resolve_unroll(input_shape[0 if self.time_major else 1])
         cell = SpikingNeuronsCell(
             self.neuron_type, size, dt=self.dt, mode=self.mode.kind,
-            rate_steps=self.rate_steps, surrogate=self.resolved_surrogate, trainables=self.trainables,
+            rate_steps=self.rate_steps, surrogate=self.resolved_surrogate,
+            trainables=self.trainables,
             channel_shape=channel_shape, seed=self.seed, jit_compile=jit_compile,
             dtype=self.dtype, name="cell",
         )
