@@ -63,6 +63,13 @@ LARGE_CURRENT = 1e6
 REF, ON, CHARGE = "ref", "on", "charge"
 
 
+def _decayed(x2, seg, tau_relax):
+    """``x2 * exp(-seg / tau_relax)`` (the same arithmetic: ``seg / -tau`` is ``-seg / tau``),
+    in the array ``seg``."""
+    decay = np.exp(np.divide(seg, -tau_relax, out=seg), out=seg)
+    return np.multiply(x2, decay, out=decay)
+
+
 def _sel(a, mask):
     """``a[mask]`` by the indices of ``mask`` (numpy's boolean indexing is slower)."""
     return a[mask.nonzero()[0]]
@@ -75,27 +82,23 @@ def _or_huge(keep, huge, i):
 
 def _refractory(s, J, i, *, u_reset, memristive, m2, decays_x2, huge, after_ref, **_):
     """Refractory segment of the neurons ``i``; returns ``(phase, neurons)`` that may change
-    further (here and below: the neurons that still have time, or an event due at once)."""
+    further (here and below: the neurons that still have time, or an event due at once;
+    a superset is harmless: a segment without time or event is an identity)."""
     ref, r = s.ref[i], s.r[i]
     seg = np.minimum(ref, r)
     ended = (ref <= r).nonzero()[0]
+    s.ref[i] = np.subtract(ref, seg, out=ref)  # 0 where it ends (seg = ref)
+    s.r[i] = np.subtract(r, seg, out=r)
     if m2 is not None:
         x2 = s.x2[i]
         s.u[i] = refractory_voltage(xp, s.u[i], x2, seg, m2)
         if decays_x2:
-            s.x2[i] = x2 * np.exp(-seg / m2.tau_relax)
-    s.ref[i] = ref - seg  # 0 where it ends (seg = ref)
-    r = s.r[i] = r - seg
+            s.x2[i] = _decayed(x2, seg, m2.tau_relax)
     if not ended.size:
         return []
-    # ended: charge (or ON, as x says) next, also at r = 0 if an event is due at once: a
-    # spike (u >= 1) or, ON, a RESET (u <= u_reset); else the next segment is an identity
-    i = i[ended]
-    u = s.u[i]
-    due = (r[ended] > 0.0) | (u >= 1.0)
-    if memristive:
-        due |= (u <= u_reset) & (s.x[i] > 0.5)
-    return after_ref(s, _sel(i, _or_huge(due, huge, i)))
+    # ended: charge (or ON, as x says) next, all of them (those without time left and
+    # without an event due at once have identity segments there, as in the shared equation)
+    return after_ref(s, i if ended.size == i.size else i[ended])
 
 
 def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, huge, after_reset,
@@ -104,25 +107,27 @@ def _discharge(s, J, i, *, tau_off, tau_on, u_reset, tau_ref, m2, decays_x2, hug
     u, Ji, r = s.u[i], J[i], s.r[i]
     rho = tau_on / tau_off
     t_event = discharge_time(xp, u, Ji, tau_on=tau_on, rho=rho, u_reset=u_reset)
-    seg = np.minimum(t_event, r)
     hit = t_event <= r
-    # the relaxation only where no RESET replaces it (most ON neurons reset in the step)
-    on = (~hit).nonzero()[0]
-    u = relax(xp, u[on], rho * Ji[on], seg[on], tau_on)
-    on = i[on]
-    s.u[on] = u
+    seg = np.minimum(t_event, r, out=t_event)
     hits = hit.nonzero()[0]
-    reset = i[hits]
+    reset = i if hits.size == i.size else i[hits]
     s.u[reset] = u_reset
     s.x[reset] = 0.0
     s.ref[reset] = tau_ref
+    s.r[i] = np.subtract(r, seg, out=r)
+    # RESET: refractory with the time left (or none: identity segments there)
+    moves = [(after_reset, reset)]
+    if hits.size < i.size:
+        # the relaxation only where no RESET replaces it (most ON neurons reset in the step);
+        # still ON (no time left: seg = r): a RESET due at once (u <= u_reset)
+        on = np.logical_not(hit, out=hit).nonzero()[0]
+        u = relax(xp, u[on], rho * Ji[on], seg[on], tau_on)
+        on = i[on]
+        s.u[on] = u
+        moves.append((ON, _sel(on, _or_huge(u <= u_reset, huge, on))))
     if decays_x2:
-        s.x2[i] = s.x2[i] * np.exp(-seg / m2.tau_relax)
-    r = s.r[i] = r - seg
-    # RESET: refractory with the time left; still ON (no time left: seg = r): a RESET due
-    # at once (u <= u_reset)
-    return [(after_reset, _sel(reset, _or_huge(r[hits] > 0.0, huge, reset))),
-            (ON, _sel(on, _or_huge(u <= u_reset, huge, on)))]
+        s.x2[i] = _decayed(s.x2[i], seg, m2.tau_relax)
+    return moves
 
 
 def _charge(s, J, i, *, tau_off, u_reset, tau_ref, memristive, m2, decays_x2, huge, after_spike,
@@ -130,25 +135,30 @@ def _charge(s, J, i, *, tau_off, u_reset, tau_ref, memristive, m2, decays_x2, hu
     """Charge segment of the neurons ``i`` (spike at ``u = 1``); returns the rest."""
     u, Ji, r = s.u[i], J[i], s.r[i]
     t_event = charge_time(xp, u, Ji, tau_off=tau_off)
-    seg = np.minimum(t_event, r)
     spike = t_event <= r
+    seg = np.minimum(t_event, r, out=t_event)
     u = s.u[i] = relax(xp, u, Ji, seg, tau_off)
     spikes_at = spike.nonzero()[0]
     fired = i[spikes_at]
     spikes.append(fired)
+    s.r[i] = np.subtract(r, seg, out=r)
     if memristive:
         s.u[fired] = 1.0
         s.x[fired] = 1.0
         if decays_x2:
-            x2 = s.x2[i] = s.x2[i] * np.exp(-seg / m2.tau_relax)
-            s.x2[fired] = m2_set(x2[spikes_at], m2.set_fraction)
+            x2 = _decayed(s.x2[i], seg, m2.tau_relax)
+            x2[spikes_at] = m2_set(x2[spikes_at], m2.set_fraction)
+            s.x2[i] = x2
     else:
         s.u[fired] = u_reset
         s.ref[fired] = tau_ref
-    r = s.r[i] = r - seg
-    # spiked: ON or refractory with the time left; not (no time left): a spike due at once
-    return [(after_spike, _sel(fired, _or_huge(r[spikes_at] > 0.0, huge, fired))),
-            (CHARGE, _sel(i, ~spike & _or_huge(u >= 1.0, huge, i)))]
+    # spiked: ON or refractory (with the time left, or none: identity segments there);
+    # not (no time left): a spike due at once
+    again = np.greater_equal(u, 1.0)
+    if huge is not None:
+        again |= huge[i]
+    again[spikes_at] = False
+    return [(after_spike, fired), (CHARGE, _sel(i, again))]
 
 
 def _memristor_phase(s, i):
