@@ -24,12 +24,14 @@ corner, both dtypes and ``dt`` above and below ``tau_ref``. With numba installed
 """
 
 import os
+from functools import lru_cache
 
 import numpy as np
 
 from nengo_snnext.backends.compat import HAS_NUMBA
 from nengo_snnext.equations.mif import (
     SHORT_STEP_SEGMENTS,
+    M2Parameters,
     STAGE_SEGMENTS,
     _fast_forward,
     _Phase,
@@ -40,7 +42,16 @@ from nengo_snnext.equations.mif import (
     refractory_voltage,
     relax,
 )
-from nengo_snnext.ops import NUMPY_OPS as xp
+from nengo_snnext.ops import NUMPY_OPS
+
+if np.lib.NumpyVersion(np.__version__) < "1.25.0":
+    # numpy < 1.25 dispatches ``np.where`` through Python (3 us a call); the same C function
+    from numpy.core.multiarray import where as _where
+else:  # pragma: no cover
+    _where = np.where
+
+xp = NUMPY_OPS._replace(where=_where)
+"""The numpy namespace of the phase functions: ``NUMPY_OPS`` with the same ``where``, called directly."""
 
 ROUNDING_ULPS = 64
 """Rounding allowance, in units of the dtype's epsilon, when sorting out the quiet neurons.
@@ -254,13 +265,72 @@ def _spike_count(spikes, n, dtype):
     return np.bincount(_joined(spikes), minlength=n).astype(dtype)
 
 
-def _event_step(dt, J, s, *, params, short):
+def _array_constants(params, dtype):
+    """``params`` with its numbers as read-only 1-element arrays of ``dtype`` (float64 only).
+
+    numpy (< 2) spends about 1.5 us more on an operation with a Python number than
+    with an array of the operand's dtype; in float64 the arithmetic is the same,
+    bit for bit (float32 keeps Python numbers: derived constants such as
+    ``tau_on / tau_off`` are computed in double precision there).
+    """
+    if dtype != np.float64:
+        return params
+
+    def const(v):
+        a = np.full(1, v, dtype=dtype)
+        a.flags.writeable = False
+        return a
+
+    out = {k: const(v) if k in ("tau_off", "tau_on", "u_reset", "tau_ref") else v
+           for k, v in params.items()}
+    if params["m2"] is not None:
+        out["m2"] = M2Parameters(*(const(v) for v in params["m2"]))
+    return out
+
+
+@lru_cache(maxsize=64)
+def _cached_step_constants(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
+    return _step_constants(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2)
+
+
+def _step_constants(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
+    """What a step computes from its parameters only: whether it is short, the
+    rounding allowance, the quiet neurons' factors and the phase functions' parameters."""
+    params = dict(tau_off=tau_off, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref,
+                  memristive=memristive, m2=m2)
+    step = np.full(1, dt, dtype=dtype)
+    charge = np.expm1(-step / tau_off)
+    x2_decay = np.exp(-step / m2.tau_relax) if m2 is not None and memristive else None
+    for a in (charge, x2_decay):
+        if a is not None:
+            a.flags.writeable = False
+    return dict(
+        short=is_short_step(dt, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref,
+                            memristive=memristive),
+        tol=ROUNDING_ULPS * float(np.finfo(dtype).eps) * (1.0 + dt / tau_off),
+        charge=charge, x2_decay=x2_decay, params=params,
+        kernel_params=_array_constants(params, dtype),
+    )
+
+
+def step_constants(dtype, dt, **params):
+    """:func:`_step_constants`, cached for hashable parameters (Python numbers)."""
+    args = (np.dtype(dtype), dt, *(params[k] for k in (
+        "tau_off", "tau_on", "u_reset", "tau_ref", "memristive", "m2")))
+    try:
+        return _cached_step_constants(*args)
+    except TypeError:  # unhashable (arrays)
+        return _step_constants(*args)
+
+
+def _event_step(dt, J, s, *, params, kernel_params, short):
     """The segment schedule of :func:`~nengo_snnext.equations.mif.hybrid_step`, in place."""
     memristive, m2, n = params["memristive"], params["m2"], s.u.size
     huge = np.abs(J) >= LARGE_CURRENT
     refractory = REF if s.u.dtype.type(params["tau_ref"]) > 0.0 else CHARGE
     kernel = dict(
-        params, decays_x2=m2 is not None and memristive, huge=huge if huge.any() else None,
+        kernel_params, decays_x2=m2 is not None and memristive,
+        huge=huge if huge.any() else None,
         after_ref=_memristor_phase if memristive else _charge_phase, after_reset=refractory,
         after_spike=ON if memristive else refractory,
     )
@@ -302,34 +372,28 @@ def fast_hybrid_step(
     ``x``, ``ref`` and ``x2``, bit for bit, for finite ``J``; ``r`` and
     ``spiked`` of the returned ``_Phase`` are None (internal to the step).
     """
-    if xp_ is not xp:
+    if xp_ is not NUMPY_OPS:
         raise TypeError(f"fast_hybrid_step computes with numpy only, not {xp_.name}")
     dtype = u.dtype
-    params = dict(
-        tau_off=tau_off, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref,
-        memristive=memristive, m2=m2,
-    )
-    step = np.full(1, dt, dtype=dtype)
+    c = step_constants(dtype, dt, tau_off=tau_off, tau_on=tau_on, u_reset=u_reset,
+                       tau_ref=tau_ref, memristive=memristive, m2=m2)
     # the quiet neurons: one charge segment of the whole step (relax with seg = dt)
     drive = np.subtract(J, u)
-    u_quiet = np.multiply(drive, np.expm1(-step / tau_off))
+    u_quiet = np.multiply(drive, c["charge"])
     np.subtract(u, u_quiet, out=u_quiet)
-    tol = ROUNDING_ULPS * float(np.finfo(dtype).eps) * (1.0 + dt / tau_off)
-    i = _event_neurons(u, u_quiet, drive, ref, x if memristive else None, tol)
+    i = _event_neurons(u, u_quiet, drive, ref, x if memristive else None, c["tol"])
 
     x_out = x.copy()
     ref_out = ref.copy()
-    x2_out = x2 * np.exp(-step / m2.tau_relax) if m2 is not None and memristive else x2.copy()
+    x2_out = x2.copy() if c["x2_decay"] is None else np.multiply(x2, c["x2_decay"])
     count = np.zeros_like(u)
     if i.size:
         s = _Phase(
             u=u[i], x=x[i], ref=ref[i], x2=x2[i], r=np.full(i.size, dt, dtype=dtype),
             count=None, spiked=None,
         )
-        short = is_short_step(
-            dt, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref, memristive=memristive
-        )
-        s = _event_step(dt, J[i], s, params=params, short=short)
+        s = _event_step(dt, J[i], s, params=c["params"], kernel_params=c["kernel_params"],
+                        short=c["short"])
         u_quiet[i] = s.u
         x_out[i] = s.x
         ref_out[i] = s.ref
