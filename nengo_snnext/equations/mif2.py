@@ -66,9 +66,10 @@ def mif2_step(
     """
     m2 = M2Parameters(u_battery, rate_off2, rate_on2, set_fraction, tau_relax)
     u = (state.voltage - e_rest) / delta_v
-    zero = 0.0 * state.memristor
-    x1 = state.memristor if memristive else zero
-    x2 = state.memristor2 if memristive else zero
+    if memristive:
+        x1, x2 = state.memristor, state.memristor2
+    else:
+        x1 = x2 = 0.0 * state.memristor
     s = hybrid(
         xp, dt, J, u, x1, state.refractory_time, x2, tau_off=tau_off, tau_on=tau_on,
         u_reset=u_reset, tau_ref=tau_ref, memristive=memristive, m2=m2,

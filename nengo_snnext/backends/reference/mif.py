@@ -343,7 +343,7 @@ def _event_step(dt, J, s, *, params, kernel_params, short):
     count = _spike_count(stage_a["spikes"], n, s.u.dtype)
     s = _fast_forward(xp, J, s._replace(count=count, spiked=count > 0.0), **params)
     # new arrays from the shared function; copies, because the segments write in place
-    s = s._replace(u=np.array(s.u), x2=np.array(s.x2), r=np.array(s.r))
+    s = s._replace(u=np.array(s.u), x2=None if m2 is None else np.array(s.x2), r=np.array(s.r))
     kernel["spikes"] = []
     _segments(s, J, _phases(s, memristive=memristive), STAGE_SEGMENTS, kernel)
     return s._replace(count=s.count + _spike_count(kernel["spikes"], n, s.u.dtype))
@@ -357,9 +357,10 @@ def _event_neurons(u, u_quiet, drive, ref, x, tol):
     bound *= tol
     bound += np.maximum(u, u_quiet, out=drive)  # a membrane at threshold fires at once
     event = np.greater_equal(bound, 1.0 - tol)
-    event |= ref > 0.0
-    if x is not None:
-        event |= x > 0.5
+    if x is None:
+        event |= ref > 0.0
+    else:  # refractory or ON (a superset of ref > 0 or x > 0.5)
+        event |= np.maximum(ref, x, out=drive) > 0.0
     return event.nonzero()[0]
 
 
@@ -385,11 +386,17 @@ def fast_hybrid_step(
 
     x_out = x.copy()
     ref_out = ref.copy()
-    x2_out = x2.copy() if c["x2_decay"] is None else np.multiply(x2, c["x2_decay"])
+    if m2 is None:
+        x2_out = x2  # unchanged, and unused by the phase functions
+    elif c["x2_decay"] is None:
+        x2_out = x2.copy()
+    else:
+        x2_out = np.multiply(x2, c["x2_decay"])
     count = np.zeros_like(u)
     if i.size:
         s = _Phase(
-            u=u[i], x=x[i], ref=ref[i], x2=x2[i], r=np.full(i.size, dt, dtype=dtype),
+            u=u[i], x=x[i], ref=ref[i], x2=None if m2 is None else x2[i],
+            r=np.full(i.size, dt, dtype=dtype),
             count=None, spiked=None,
         )
         s = _event_step(dt, J[i], s, params=c["params"], kernel_params=c["kernel_params"],
@@ -397,7 +404,8 @@ def fast_hybrid_step(
         u_quiet[i] = s.u
         x_out[i] = s.x
         ref_out[i] = s.ref
-        x2_out[i] = s.x2
+        if m2 is not None:
+            x2_out[i] = s.x2
         count[i] = s.count
     return _Phase(u=u_quiet, x=x_out, ref=ref_out, x2=x2_out, r=None, count=count, spiked=None)
 
