@@ -313,10 +313,9 @@ def _step_constants(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2
     )
 
 
-def step_constants(dtype, dt, **params):
+def step_constants(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
     """:func:`_step_constants`, cached for hashable parameters (Python numbers)."""
-    args = (np.dtype(dtype), dt, *(params[k] for k in (
-        "tau_off", "tau_on", "u_reset", "tau_ref", "memristive", "m2")))
+    args = (dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2)
     try:
         return _cached_step_constants(*args)
     except TypeError:  # unhashable (arrays)
@@ -376,8 +375,7 @@ def fast_hybrid_step(
     if xp_ is not NUMPY_OPS:
         raise TypeError(f"fast_hybrid_step computes with numpy only, not {xp_.name}")
     dtype = u.dtype
-    c = step_constants(dtype, dt, tau_off=tau_off, tau_on=tau_on, u_reset=u_reset,
-                       tau_ref=tau_ref, memristive=memristive, m2=m2)
+    c = step_constants(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2)
     # the quiet neurons: one charge segment of the whole step (relax with seg = dt)
     drive = np.subtract(J, u)
     u_quiet = np.multiply(drive, c["charge"])

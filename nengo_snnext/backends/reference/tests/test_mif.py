@@ -102,3 +102,20 @@ def test_nengo_step_equals_shared_equation(fast, shared):
     assert a[0].sum() > 0
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fast_step_with_array_parameters(dtype):
+    """Parameters as 0-d arrays (not cached, and not a short step) give the shared result too."""
+    m2p = M2Parameters(*(np.array(v) for v in (-1.0, 50.0, 5000.0, 0.02, 0.1)))
+    params = dict(tau_off=np.array(TAU_OFF), tau_on=np.array(TAU_ON), u_reset=np.array(U_RESET),
+                  tau_ref=np.array(1e-3), memristive=True, m2=m2p)
+    J, *state = [a.astype(dtype) for a in typical_states(
+        np.random.RandomState(3), 400, memristive=True, m2=True, tau_ref=1e-3)]
+    for _ in range(4):
+        ref = hybrid_step(xp, 1e-3, J, *state, **params)
+        fast = fast_hybrid_step(xp, 1e-3, J, *state, **params)
+        for name in ("count", "u", "x", "ref", "x2"):
+            np.testing.assert_array_equal(getattr(fast, name), np.asarray(getattr(ref, name),
+                                                                          dtype=dtype))
+        state = [fast.u, fast.x, fast.ref, fast.x2]
