@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from nengo_snnext.demo.datasets import ImageData
-from nengo_snnext.demo.train import Schedule, TrainingClock, annealed_rate, fit_schedule
+from nengo_snnext.demo.train import (
+    Schedule,
+    TrainingClock,
+    annealed_rate,
+    fit_schedule,
+    predict,
+)
 
 
 def test_annealed_rate_is_cosine_over_batches():
@@ -69,3 +75,23 @@ def test_fit_schedule_time_budget_and_checkpoints():
     assert max(rate[:-1], default=0) < 1.0 <= rate[-1] <= log["rate_seconds"]
     assert max(surrogate[:-1], default=0) < 2.0 <= surrogate[-1]
     assert log["rate_seconds"] + log["surrogate_seconds"] == pytest.approx(surrogate[-1], abs=0.1)
+
+
+@pytest.mark.parametrize("jit_compile", [None, False])
+def test_predict_equals_keras_predict(jit_compile):
+    tf = pytest.importorskip("tensorflow")
+    from nengo_snnext.networks import klif_cnn
+
+    data = tiny_data(n=16)
+    model = klif_cnn.build(data.image_shape, steps=3, channels=2, hidden=8, seed=1)
+    model.set_weights([5 * w for w in model.get_weights()])  # spiking, not silent
+    # Keras' own predict of the repeated images; 7-image minibatches leave a short last one
+    expected = model.predict(np.repeat(data.x_train[:, None], 3, axis=1), batch_size=7,
+                             verbose=0)
+    assert expected.std() > 0
+    got = predict(model, data.x_train, batch=7, jit_compile=jit_compile)
+    assert got.shape == expected.shape
+    # outputs are vote counts / (steps * votes), multiples of 1/30: one spike more or
+    # less moves one by 0.033; XLA may sum the time steps in another order (1e-7)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
+    tf.keras.backend.clear_session()
