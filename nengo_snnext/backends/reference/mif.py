@@ -51,7 +51,7 @@ else:  # pragma: no cover
     _where = np.where
 
 xp = NUMPY_OPS._replace(where=_where)
-"""The numpy namespace of the phase functions: ``NUMPY_OPS`` with the same ``where``, called directly."""
+"""The namespace of the phase functions: ``NUMPY_OPS`` with the C function of ``np.where``."""
 
 ROUNDING_ULPS = 64
 """Rounding allowance, in units of the dtype's epsilon, when sorting out the quiet neurons.
@@ -91,7 +91,7 @@ def _or_huge(keep, huge, i):
     return keep if huge is None else keep | huge[i]
 
 
-def _refractory(s, J, i, *, u_reset, memristive, m2, decays_x2, huge, after_ref, **_):
+def _refractory(s, J, i, *, m2, decays_x2, after_ref, **_):
     """Refractory segment of the neurons ``i``; returns ``(phase, neurons)`` that may change
     further (here and below: the neurons that still have time, or an event due at once;
     a superset is harmless: a segment without time or event is an identity)."""
@@ -313,7 +313,7 @@ def _step_constants(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2
     )
 
 
-def step_constants(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
+def _constants_for(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
     """:func:`_step_constants`, cached for hashable parameters (Python numbers)."""
     args = (dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2)
     try:
@@ -375,7 +375,7 @@ def fast_hybrid_step(
     if xp_ is not NUMPY_OPS:
         raise TypeError(f"fast_hybrid_step computes with numpy only, not {xp_.name}")
     dtype = u.dtype
-    c = step_constants(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2)
+    c = _constants_for(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2)
     # the quiet neurons: one charge segment of the whole step (relax with seg = dt)
     drive = np.subtract(J, u)
     u_quiet = np.multiply(drive, c["charge"])
