@@ -82,6 +82,18 @@ class _Phase(NamedTuple):
 # event times and closed-form phase solutions
 
 
+def _charge_gap(xp, u, J):
+    """``(gap, reaches)`` of :func:`charge_time`: its time is ``tau_off log1p(gap)``."""
+    reaches = (J > 1.0) & (u < 1.0)
+    denominator = xp.where(reaches, J - 1.0, 1.0)
+    return xp.where(reaches, (1.0 - u) / denominator, 0.0), reaches
+
+
+def _charge_time_from(xp, t, u, reaches):
+    """:func:`charge_time` from ``t = tau_off log1p(gap)``."""
+    return xp.where(u >= 1.0, 0.0, xp.where(reaches, t, NEVER))
+
+
 def charge_time(xp, u, J, *, tau_off):
     """Time for the OFF-phase membrane to rise from ``u`` to threshold 1.
 
@@ -93,11 +105,21 @@ def charge_time(xp, u, J, *, tau_off):
 
     0 where ``u >= 1``; :data:`NEVER` where ``J <= 1`` (below rheobase).
     """
-    reaches = (J > 1.0) & (u < 1.0)
-    denominator = xp.where(reaches, J - 1.0, 1.0)
-    gap = xp.where(reaches, (1.0 - u) / denominator, 0.0)
-    t = tau_off * xp.log1p(gap)
-    return xp.where(u >= 1.0, 0.0, xp.where(reaches, t, NEVER))
+    gap, reaches = _charge_gap(xp, u, J)
+    return _charge_time_from(xp, tau_off * xp.log1p(gap), u, reaches)
+
+
+def _discharge_gap(xp, u, J, *, rho, u_reset):
+    """``(gap, reaches)`` of :func:`discharge_time`: its time is ``tau_on log1p(gap)``."""
+    target = rho * J
+    reaches = (target < u_reset) & (u > u_reset)
+    denominator = xp.where(reaches, u_reset - target, 1.0)
+    return xp.where(reaches, (u - u_reset) / denominator, 0.0), reaches
+
+
+def _discharge_time_from(xp, t, u, reaches, u_reset):
+    """:func:`discharge_time` from ``t = tau_on log1p(gap)``."""
+    return xp.where(u <= u_reset, 0.0, xp.where(reaches, t, NEVER))
 
 
 def discharge_time(xp, u, J, *, tau_on, rho, u_reset):
@@ -112,12 +134,14 @@ def discharge_time(xp, u, J, *, tau_on, rho, u_reset):
     0 where ``u <= u_reset``; :data:`NEVER` where ``rho J >= u_reset``: the input
     alone holds M1 above its RESET threshold (depolarisation block).
     """
-    target = rho * J
-    reaches = (target < u_reset) & (u > u_reset)
-    denominator = xp.where(reaches, u_reset - target, 1.0)
-    gap = xp.where(reaches, (u - u_reset) / denominator, 0.0)
-    t = tau_on * xp.log1p(gap)
-    return xp.where(u <= u_reset, 0.0, xp.where(reaches, t, NEVER))
+    gap, reaches = _discharge_gap(xp, u, J, rho=rho, u_reset=u_reset)
+    return _discharge_time_from(xp, tau_on * xp.log1p(gap), u, reaches, u_reset)
+
+
+def _relax_by(xp, u, target, exponent):
+    """``u - (target - u) expm1(exponent)``: :func:`relax` and :func:`refractory_voltage`
+    with their exponents ``-t / tau`` and ``-Lambda``."""
+    return u - (target - u) * xp.expm1(exponent)
 
 
 def relax(xp, u, target, t, tau):
@@ -126,7 +150,7 @@ def relax(xp, u, target, t, tau):
     Written as ``u + (target - u) (1 - exp(-t / tau))`` so that ``t = 0`` returns
     ``u`` bit for bit.
     """
-    return u - (target - u) * xp.expm1(-t / tau)
+    return _relax_by(xp, u, target, -t / tau)
 
 
 def m2_exposure(xp, x2, t, m2):
@@ -151,7 +175,7 @@ def refractory_voltage(xp, u, x2, t, m2):
 
     (``u_b`` is ``E_reset`` in normalised units; :func:`m2_exposure` gives Lambda.)
     """
-    return u - (m2.u_battery - u) * xp.expm1(-m2_exposure(xp, x2, t, m2))
+    return _relax_by(xp, u, m2.u_battery, -m2_exposure(xp, x2, t, m2))
 
 
 def m2_set(x2, set_fraction):
@@ -164,18 +188,30 @@ def m2_set(x2, set_fraction):
 
 
 def _segment(xp, J, s, active, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
-    """Advance every ``active`` neuron to its next phase change or to the step end."""
+    """Advance every ``active`` neuron to its next phase change or to the step end.
+
+    Each neuron needs only its own phase's formulas, so the phases share one
+    ``log1p`` (the event time) and one ``expm1`` (relaxation or refractory
+    voltage), their arguments selected first: per neuron, the same arithmetic as
+    :func:`charge_time`, :func:`discharge_time`, :func:`relax` and
+    :func:`refractory_voltage`.
+    """
     rho = tau_on / tau_off
     in_ref = s.ref > 0.0
     in_on = (~in_ref) & (s.x > 0.5)
     in_charge = (~in_ref) & (~in_on)
 
-    t_charge = charge_time(xp, s.u, J, tau_off=tau_off)
+    gap, reaches = _charge_gap(xp, s.u, J)
     if memristive:
-        t_on = discharge_time(xp, s.u, J, tau_on=tau_on, rho=rho, u_reset=u_reset)
-        t_event = xp.where(in_ref, s.ref, xp.where(in_on, t_on, t_charge))
+        gap_on, reaches_on = _discharge_gap(xp, s.u, J, rho=rho, u_reset=u_reset)
+        tau = xp.where(in_on, tau_on + 0.0 * J, tau_off)
+        t = tau * xp.log1p(xp.where(in_on, gap_on, gap))
+        t_event = xp.where(in_ref, s.ref, xp.where(
+            in_on, _discharge_time_from(xp, t, s.u, reaches_on, u_reset),
+            _charge_time_from(xp, t, s.u, reaches)))
     else:
-        t_event = xp.where(in_ref, s.ref, t_charge)
+        t = tau_off * xp.log1p(gap)
+        t_event = xp.where(in_ref, s.ref, _charge_time_from(xp, t, s.u, reaches))
     hit = t_event <= s.r
     seg = xp.minimum(t_event, s.r)
     if active is not None:  # None: every neuron is active
@@ -185,12 +221,15 @@ def _segment(xp, J, s, active, *, tau_off, tau_on, u_reset, tau_ref, memristive,
     if memristive:
         # one relax with the phase's target and time constant (same arithmetic)
         target = xp.where(in_on, rho * J, J)
-        tau = xp.where(in_on, tau_on + 0.0 * J, tau_off)
-        u_new = relax(xp, s.u, target, seg, tau)
+        exponent = -seg / tau
     else:
-        u_new = relax(xp, s.u, J, seg, tau_off)
-    u_ref = s.u if m2 is None else refractory_voltage(xp, s.u, s.x2, seg, m2)
-    u_new = xp.where(in_ref, u_ref, u_new)
+        target, exponent = J, -seg / tau_off
+    if m2 is None:
+        u_new = xp.where(in_ref, s.u, _relax_by(xp, s.u, target, exponent))
+    else:
+        target = xp.where(in_ref, m2.u_battery + 0.0 * J, target)
+        exponent = xp.where(in_ref, -m2_exposure(xp, s.x2, seg, m2), exponent)
+        u_new = _relax_by(xp, s.u, target, exponent)
     ref_new = xp.where(in_ref, xp.where(hit, 0.0, s.ref - seg), s.ref)
     x2_new = s.x2
     if m2 is not None and memristive:
