@@ -88,7 +88,11 @@ def _dataset(x, y, n_classes, steps, batch, seed):
     data = data.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).repeat().batch(batch)
     data = data.map(lambda images, labels: (tf.repeat(images[:, None], steps, axis=1), labels),
                     num_parallel_calls=1)
-    return data.prefetch(2)
+    # no autotuning (the pipeline's sizes are fixed): its background thread could keep
+    # the end of ``fit`` waiting for up to a minute when the iterator is deleted
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return data.prefetch(2).with_options(options)
 
 
 class TrainingClock:
