@@ -6,7 +6,9 @@ Phase 2 (``surrogate``): the same weights in a model of ``steps`` time steps who
 layers spike in training too, trained through time with the surrogate gradient:
 it learns what the spikes of a short presentation do, which the rates cannot tell.
 Both phases use the thesis' loss (MSE to the one-hot label) and Adam with cosine
-annealing. The spiking model (inference) is the phase-2 model.
+annealing. The spiking model (inference) is the phase-2 model. Phase 1 is
+optional (``rate_epochs = 0``): the Fashion-MNIST schedule trains through time only,
+XLA-compiled.
 """
 
 import time
@@ -16,7 +18,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 
-FASHION_BUDGET = 520.0  # seconds of training of the Fashion-MNIST demo (of 600 in all)
+FASHION_BUDGET = 480.0  # seconds of training of the Fashion-MNIST demo (of 600 in all)
 
 
 @dataclass
@@ -38,7 +40,8 @@ class Schedule:
         A phase stops at its share (after the current batch) even if epochs remain;
         its learning rate anneals over the larger of its batch and time fractions.
     rate_share : float
-        Share of ``time_budget`` for the rate phase.
+        Share of ``time_budget`` for the rate phase. With ``time_budget``, 0 skips
+        the rate phase (as ``rate_epochs = 0`` does).
     counted_rates : bool
         Rate phase with the layers' ``rate_steps = steps``: the forward rates are
         the spike counts of ``steps`` steps (see
@@ -73,10 +76,12 @@ class Schedule:
             return cls(steps=8, rate_epochs=10, surrogate_epochs=2, batch=32, rate_batch=32,
                        lr=3e-3, time_budget=time_budget)
         # Fashion-MNIST: the headline run has 10 minutes in all on 2 cores, so training
-        # stops after FASHION_BUDGET seconds (40 % rate warm-up, with the rates of
-        # T-step spike counts) unless told otherwise
-        return cls(steps=4, rate_epochs=4, surrogate_epochs=1, batch=64, rate_batch=128,
-                   lr=2e-3, rate_share=0.4, counted_rates=True,
+        # stops after FASHION_BUDGET seconds unless told otherwise. All of it is XLA-
+        # compiled surrogate BPTT: at 450 s, a 40 % / 20 % / no counted-rate warm-up
+        # gave 90.03 / 90.68 / 90.98 % (the compiled BPTT batch costs only 1.8x a rate
+        # image's share, and teaches what T = 4 spikes do)
+        return cls(steps=4, rate_epochs=0, surrogate_epochs=2, batch=64, lr=2e-3,
+                   rate_share=0.0,
                    time_budget=FASHION_BUDGET if time_budget is None else time_budget)
 
     def layer_options(self, training):
@@ -224,16 +229,19 @@ def fit_schedule(make, data, schedule, *, seed=0, progress=True, label="", check
     clock = TrainingClock()
     budget = schedule.time_budget
     log = {}
-    rate_model = make(1, "rate")
-    log["rate_batches"] = _fit_phase(
-        rate_model, data, schedule, steps=1, batch=schedule.rate_batch,
-        epochs=schedule.rate_epochs, clock=clock,
-        end=None if budget is None else schedule.rate_share * budget, seed=seed,
-        desc=f"{label} rate warm-up".strip(), progress=progress, checkpoints=checkpoints)
+    log["rate_batches"], rate_model = 0, None
+    if schedule.rate_epochs > 0 and (budget is None or schedule.rate_share > 0):
+        rate_model = make(1, "rate")
+        log["rate_batches"] = _fit_phase(
+            rate_model, data, schedule, steps=1, batch=schedule.rate_batch,
+            epochs=schedule.rate_epochs, clock=clock,
+            end=None if budget is None else schedule.rate_share * budget, seed=seed,
+            desc=f"{label} rate warm-up".strip(), progress=progress, checkpoints=checkpoints)
     log["rate_seconds"] = clock()
 
     model = make(schedule.steps, "surrogate")
-    model.set_weights(rate_model.get_weights())
+    if rate_model is not None:
+        model.set_weights(rate_model.get_weights())
     log["surrogate_batches"] = _fit_phase(
         model, data, schedule, steps=schedule.steps, batch=schedule.batch,
         epochs=schedule.surrogate_epochs, clock=clock, end=budget, seed=seed + 1,

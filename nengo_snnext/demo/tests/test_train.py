@@ -95,3 +95,22 @@ def test_predict_equals_keras_predict(jit_compile):
     # less moves one by 0.033; XLA may sum the time steps in another order (1e-7)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
     tf.keras.backend.clear_session()
+
+
+def test_fit_schedule_without_rate_phase():
+    pytest.importorskip("tensorflow")
+    from nengo_snnext.networks import klif_cnn
+
+    data = tiny_data()
+    made = []
+
+    def make(steps, training):
+        made.append(training)
+        return klif_cnn.build(data.image_shape, steps=steps, channels=2, hidden=8,
+                              training=training)
+
+    schedule = Schedule(steps=2, rate_epochs=0, surrogate_epochs=0.25, batch=8)
+    model, log = fit_schedule(make, data, schedule, progress=False)
+    assert made == ["surrogate"]
+    assert log["rate_batches"] == 0 and log["surrogate_batches"] == 2
+    assert model.input.shape[1] == 2
