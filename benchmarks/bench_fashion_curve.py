@@ -71,6 +71,8 @@ def parse_args(argv=None):
     parser.add_argument("--torch-python", default="/tmp/sj-venv/bin/python",
                         help="Python of a venv with torch and spikingjelly")
     parser.add_argument("--skip", nargs="*", default=[], choices=RECIPES)
+    parser.add_argument("--reuse", help="JSON of an earlier run: the --skip recipes take "
+                        "their curves from it (the report says so)")
     parser.add_argument("--output", help="write the Markdown table here")
     parser.add_argument("--json", help="write the curves here (default: next to --output)")
     parser.add_argument("--plot", help="write the accuracy-vs-time plot here")
@@ -146,6 +148,11 @@ def first_reaching(curve, goal=GOAL):
     return next((p["train_seconds"] for p in curve if p["accuracy"] >= goal), None)
 
 
+def load_after(result):
+    """The 1-minute load average after a recipe (``load_after`` in older JSON)."""
+    return result["load"][1] if "load" in result else result["load_after"]
+
+
 def make_report(args, results):
     lines = [
         "# Fashion-MNIST: accuracy against training time, side by side",
@@ -155,7 +162,7 @@ def make_report(args, results):
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, {args.threads} threads "
         f"per recipe, one recipe at a time; load average after each recipe: "
-        + ", ".join(f"{r} {res['load'][1]:.1f}" for r, res in results.items()) + ".",
+        + ", ".join(f"{r} {load_after(res):.1f}" for r, res in results.items()) + ".",
         "",
         "Training seconds exclude the tests (each test's time is in its own column). "
         "Test images: " + ", ".join(f"{LABELS[r]}: {res['test_images']}"
@@ -164,6 +171,12 @@ def make_report(args, results):
         "| recipe | training s | examples seen | spiking test accuracy | test s |",
         "|---|---|---|---|---|",
     ]
+    reused = [r for r, res in results.items() if res.get("reused")]
+    if reused:
+        lines[6:6] = [
+            "Not re-measured in this run: " + ", ".join(
+                f"{LABELS[r]} (from `{results[r]['reused']}`, an earlier run of this script "
+                f"on this machine)" for r in reused) + ".", ""]
     for recipe, result in results.items():
         for point in result["curve"]:
             lines.append(f"| {LABELS[recipe]} | {point['train_seconds']:.0f} | "
@@ -205,6 +218,7 @@ def driver(args):
     from nengo_snnext.data import load_fashion_mnist
 
     results = {}
+    earlier = json.loads(Path(args.reuse).read_text()) if args.reuse else {}
     with tempfile.TemporaryDirectory() as tmp:
         data_path = Path(tmp) / "data.npz"
         sets = {}
@@ -215,6 +229,8 @@ def driver(args):
         np.savez(data_path, **sets)
         for recipe in RECIPES:
             if recipe in args.skip:
+                if recipe in earlier:
+                    results[recipe] = dict(earlier[recipe], reused=args.reuse)
                 continue
             print(f"{LABELS[recipe]} ...", flush=True)
             results[recipe] = run_worker(worker_command(args, recipe, data_path), args.threads,
