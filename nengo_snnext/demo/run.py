@@ -2,7 +2,7 @@
 
 1. Train :func:`nengo_snnext.networks.klif_cnn.build` (coding layer, KLIF layers with
    trainable ``k``, voting decoder) with :func:`~nengo_snnext.demo.train.fit_schedule`:
-   a rate warm-up, then surrogate BPTT over ``T`` steps.
+   an optional rate warm-up, then surrogate BPTT over ``T`` steps (XLA-compiled).
 2. Convert it with ``nengo_snnext.convert(model, temporal_model=True)``.
 3. Evaluate the spiking network: the Keras model in inference, ``nengo_dl.Simulator``
    (batched, all test images), ``nengo.Simulator`` (one image at a time; all of digits,
