@@ -106,10 +106,15 @@ def test_nengo_step_equals_shared_equation(fast, shared):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_fast_step_with_array_parameters(dtype):
-    """Parameters as 0-d arrays (not cached, and not a short step) give the shared result too."""
-    m2p = M2Parameters(*(np.array(v) for v in (-1.0, 50.0, 5000.0, 0.02, 0.1)))
-    params = dict(tau_off=np.array(TAU_OFF), tau_on=np.array(TAU_ON), u_reset=np.array(U_RESET),
-                  tau_ref=np.array(1e-3), memristive=True, m2=m2p)
+    """Parameters as 0-d arrays (not cached, and not a short step) give the shared result too.
+
+    The arrays have the state's dtype: a float64 0-d array would promote float32
+    states to float64 under numpy 2 (NEP 50), in both steps alike.
+    """
+    m2p = M2Parameters(*(np.array(v, dtype=dtype) for v in (-1.0, 50.0, 5000.0, 0.02, 0.1)))
+    params = dict(tau_off=np.array(TAU_OFF, dtype=dtype), tau_on=np.array(TAU_ON, dtype=dtype),
+                  u_reset=np.array(U_RESET, dtype=dtype), tau_ref=np.array(1e-3, dtype=dtype),
+                  memristive=True, m2=m2p)
     J, *state = [a.astype(dtype) for a in typical_states(
         np.random.RandomState(3), 400, memristive=True, m2=True, tau_ref=1e-3)]
     for _ in range(4):
