@@ -154,6 +154,10 @@ def load_after(result):
 
 
 def make_report(args, results):
+    reused = [r for r, res in results.items() if res.get("reused")]
+    reused_note = ["Not re-measured in this run: " + ", ".join(
+        f"{LABELS[r]} (from `{results[r]['reused']}`, an earlier run of this script "
+        f"on this machine)" for r in reused) + ".", ""] if reused else []
     lines = [
         "# Fashion-MNIST: accuracy against training time, side by side",
         "",
@@ -164,6 +168,7 @@ def make_report(args, results):
         f"per recipe, one recipe at a time; load average after each recipe: "
         + ", ".join(f"{r} {load_after(res):.1f}" for r, res in results.items()) + ".",
         "",
+        *reused_note,
         "Training seconds exclude the tests (each test's time is in its own column). "
         "Test images: " + ", ".join(f"{LABELS[r]}: {res['test_images']}"
                                     for r, res in results.items()) + ".",
@@ -171,12 +176,6 @@ def make_report(args, results):
         "| recipe | training s | examples seen | spiking test accuracy | test s |",
         "|---|---|---|---|---|",
     ]
-    reused = [r for r, res in results.items() if res.get("reused")]
-    if reused:
-        lines[6:6] = [
-            "Not re-measured in this run: " + ", ".join(
-                f"{LABELS[r]} (from `{results[r]['reused']}`, an earlier run of this script "
-                f"on this machine)" for r in reused) + ".", ""]
     for recipe, result in results.items():
         for point in result["curve"]:
             lines.append(f"| {LABELS[recipe]} | {point['train_seconds']:.0f} | "

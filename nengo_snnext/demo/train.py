@@ -180,8 +180,7 @@ def xla_compatible(model):
     random numbers than TensorFlow, so those layers would not match their spec)."""
     from nengo_snnext.demo.backends import spiking_layers
 
-    return all(getattr(layer.neuron_type, "sample_argument", None) is None
-               for layer in spiking_layers(model))
+    return not any(layer.stochastic for layer in spiking_layers(model))
 
 
 def _fit_phase(model, data, schedule, *, steps, batch, epochs, clock, end, seed, desc,

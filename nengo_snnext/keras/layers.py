@@ -175,7 +175,7 @@ class SpikingNeurons(tf.keras.layers.Layer):
         self.stateful = stateful
         self.unroll = unroll
         self.jit_compile = jit_compile
-        if jit_compile and getattr(neuron_type, "sample_argument", None) is not None:
+        if jit_compile and self.stochastic:
             raise self.error("jit_compile=True: XLA draws other stateless random numbers than "
                              "TensorFlow, so the noise would not be reproducible across "
                              "settings; use jit_compile=None or False", "jit_compile")
@@ -183,6 +183,12 @@ class SpikingNeurons(tf.keras.layers.Layer):
         self.check_finite = check_finite
         constant_state(neuron_type)  # a clear error now for a non-constant initial state
         self.layer = None
+
+    @property
+    def stochastic(self):
+        """Whether the neuron type draws noise each step (then XLA must not compile it:
+        it draws other stateless random numbers than TensorFlow)."""
+        return getattr(self.neuron_type, "sample_argument", None) is not None
 
     # --- validation -------------------------------------------------------------
 
@@ -297,7 +303,7 @@ class SpikingNeurons(tf.keras.layers.Layer):
                              f"give the Input a fixed number of steps or use unroll=False")
         jit_compile = self.jit_compile
         if jit_compile is None:
-            jit_compile = bool(unroll) and getattr(self.neuron_type, "sample_argument", None) is None
+            jit_compile = bool(unroll) and not self.stochastic
         return bool(unroll), bool(jit_compile)
 
     def call(self, inputs, training=None, initial_state=None):

@@ -137,7 +137,8 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
 
     Each type is trained with the schedule of :func:`nengo_snnext.demo.train.fit_schedule`
     (surrogate BPTT, after a rate warm-up where the schedule has one) and evaluated
-    spiking on all 10,000 test images. ``quick``: digits, a narrow network and one short epoch per phase.
+    spiking on all 10,000 test images. ``quick``: digits, a narrow network and one
+    short epoch per phase.
     ``time_budget``: seconds of training per type (default: the full schedule).
 
     Returns
