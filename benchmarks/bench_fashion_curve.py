@@ -84,7 +84,12 @@ def parse_args(argv=None):
 
 def ours_worker(args):
     from nengo_snnext.demo import datasets
-    from nengo_snnext.demo.train import Schedule, fit_schedule, spiking_accuracy
+    from nengo_snnext.demo.train import (
+        Schedule,
+        averaged_weights,
+        fit_schedule,
+        spiking_accuracy,
+    )
     from nengo_snnext.networks import klif_cnn
 
     data = datasets.load("fashion-mnist", directory=args.data_dir)
@@ -98,10 +103,12 @@ def ours_worker(args):
     def test(model, seconds):
         if model.input.shape[1] != schedule.steps:  # the rate phase's one-step model
             spiking = make(schedule.steps, "surrogate")
-            spiking.set_weights(model.get_weights())
+            with averaged_weights(model):
+                spiking.set_weights(model.get_weights())
             model = spiking
         start = time.perf_counter()
-        accuracy = spiking_accuracy(model, data.x_test, data.y_test)
+        with averaged_weights(model):  # the weights fit_schedule would return now
+            accuracy = spiking_accuracy(model, data.x_test, data.y_test)
         curve.append(dict(train_seconds=seconds, examples=examples["n"], accuracy=accuracy,
                           test_seconds=time.perf_counter() - start))
         print(f"ours {seconds:6.1f} s: {accuracy:.4f}", file=sys.stderr, flush=True)

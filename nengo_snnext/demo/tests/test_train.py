@@ -8,6 +8,7 @@ from nengo_snnext.demo.train import (
     Schedule,
     TrainingClock,
     annealed_rate,
+    averaged_weights,
     fit_schedule,
     predict,
 )
@@ -115,3 +116,53 @@ def test_fit_schedule_without_rate_phase():
     assert made == ["surrogate"]
     assert log["rate_batches"] == 0 and log["surrogate_batches"] == 2
     assert model.input.shape[1] == 2
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_averaged_weights_are_the_bias_corrected_moving_average(jit_compile):
+    pytest.importorskip("tensorflow")
+    from nengo_snnext.networks import klif_cnn
+
+    data = tiny_data()
+    momentum = 0.8
+
+    def make(steps, training):
+        return klif_cnn.build(data.image_shape, steps=steps, channels=2, hidden=8,
+                              training=training)
+
+    trained, averaged = [], []
+
+    def checkpoint(model, seconds):
+        trained.append([v.numpy() for v in model.trainable_variables])
+        with averaged_weights(model):
+            averaged.append([v.numpy() for v in model.trainable_variables])
+        # the trained weights are back after the block
+        for var, value in zip(model.trainable_variables, trained[-1]):
+            np.testing.assert_array_equal(var.numpy(), value)
+
+    schedule = Schedule(steps=2, rate_epochs=0, surrogate_epochs=0.75, batch=8, lr=1e-2,
+                        average=momentum, jit_compile=jit_compile)
+    model, log = fit_schedule(make, data, schedule, progress=False, checkpoints=checkpoint)
+    assert log["surrogate_batches"] == len(trained) == 6
+    # the closed form: after n updates, sum(m**(n-i) w_i) / sum(m**(n-i)), i = 1..n
+    for n in range(1, len(trained) + 1):
+        weights = momentum ** np.arange(n - 1, -1, -1)
+        for k, average in enumerate(averaged[n - 1]):
+            expected = sum(w * t[k] for w, t in zip(weights, trained[:n])) / weights.sum()
+            np.testing.assert_allclose(average, expected, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(averaged[-1][0], trained[-1][0])  # an average, not the last
+    # the trained model holds the final average
+    for var, average in zip(model.trainable_variables, averaged[-1]):
+        np.testing.assert_allclose(var.numpy(), average, rtol=1e-6, atol=1e-7)
+
+
+def test_averaged_weights_without_averages_leaves_the_model():
+    pytest.importorskip("tensorflow")
+    from nengo_snnext.networks import klif_cnn
+
+    model = klif_cnn.build((4, 4, 1), steps=2, channels=2, hidden=8)
+    before = [v.numpy() for v in model.trainable_variables]
+    with averaged_weights(model) as inside:
+        assert inside is model
+        for var, value in zip(model.trainable_variables, before):
+            np.testing.assert_array_equal(var.numpy(), value)
