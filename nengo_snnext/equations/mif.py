@@ -262,9 +262,12 @@ def _segment(xp, J, s, active, *, tau_off, tau_on, u_reset, tau_ref, memristive,
     )
 
 
-def _phase_masks(xp, s):
-    """``(in_ref, in_on, in_charge)`` as :func:`_segment` selects the phases."""
+def _phase_masks(xp, s, memristive):
+    """``(in_ref, in_on, in_charge)`` as :func:`_segment` selects the phases
+    (``in_on`` None if not ``memristive``: M1 stays OFF, ``x = 0``)."""
     in_ref = s.ref > 0.0
+    if not memristive:
+        return in_ref, None, ~in_ref
     in_on = (~in_ref) & (s.x > 0.5)
     return in_ref, in_on, (~in_ref) & (~in_on)
 
@@ -282,7 +285,7 @@ def _refractory_stage(xp, J, s, *, memristive, m2, **_):
     seg = xp.minimum(s.ref, s.r)
     u, x2 = s.u, s.x2
     if m2 is not None:
-        u_ref = _relax_by(xp, s.u, m2.u_battery + 0.0 * J, -m2_exposure(xp, s.x2, seg, m2))
+        u_ref = _relax_by(xp, s.u, m2.u_battery, -m2_exposure(xp, s.x2, seg, m2))
         u = xp.where(in_ref, u_ref, s.u)
         if memristive:
             x2 = xp.where(in_ref, s.x2 * xp.exp(-seg / m2.tau_relax), s.x2)
@@ -294,7 +297,7 @@ def _refractory_stage(xp, J, s, *, memristive, m2, **_):
 
 def _charge_stage(xp, J, s, *, tau_off, u_reset, tau_ref, memristive, m2, **_):
     """The charge segment of :func:`_segment` (spike at ``u = 1``) for the charging neurons."""
-    _, _, in_charge = _phase_masks(xp, s)
+    _, _, in_charge = _phase_masks(xp, s, memristive)
     t_event = charge_time(xp, s.u, J, tau_off=tau_off)
     seg = xp.minimum(t_event, s.r)
     spike = in_charge & (t_event <= s.r)
@@ -317,7 +320,7 @@ def _charge_stage(xp, J, s, *, tau_off, u_reset, tau_ref, memristive, m2, **_):
 
 def _discharge_stage(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2, **_):
     """The ON segment of :func:`_segment` (M1 RESET at ``u_reset``) for the ON neurons."""
-    _, in_on, _ = _phase_masks(xp, s)
+    _, in_on, _ = _phase_masks(xp, s, memristive)
     rho = tau_on / tau_off
     t_event = discharge_time(xp, s.u, J, tau_on=tau_on, rho=rho, u_reset=u_reset)
     seg = xp.minimum(t_event, s.r)
@@ -343,7 +346,7 @@ def _instant_stage(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m
     only a spike (``u >= 1``) or an M1 RESET (``u <= u_reset``) can happen, at
     the event time of :func:`_segment` (one ``log1p`` for both phases).
     """
-    in_ref, in_on, in_charge = _phase_masks(xp, s)
+    in_ref, in_on, in_charge = _phase_masks(xp, s, memristive)
     gap, reaches = _charge_gap(xp, s.u, J)
     if memristive:
         rho = tau_on / tau_off
