@@ -346,7 +346,7 @@ def _instant_stage(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m
     only a spike (``u >= 1``) or an M1 RESET (``u <= u_reset``) can happen, at
     the event time of :func:`_segment` (one ``log1p`` for both phases).
     """
-    in_ref, in_on, in_charge = _phase_masks(xp, s, memristive)
+    _, in_on, in_charge = _phase_masks(xp, s, memristive)
     gap, reaches = _charge_gap(xp, s.u, J)
     if memristive:
         rho = tau_on / tau_off
@@ -358,7 +358,7 @@ def _instant_stage(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m
             _charge_time_from(xp, t, s.u, reaches))
     else:
         t_event = _charge_time_from(xp, tau_off * xp.log1p(gap), s.u, reaches)
-    hit = (~in_ref) & (t_event <= s.r)
+    hit = t_event <= s.r
     spike = hit & in_charge
     if memristive:
         switch_off = hit & in_on
