@@ -26,6 +26,7 @@ Each combination of ``--parts`` updates its own section of the report.
 """
 
 import argparse
+import functools
 import os
 import platform
 import sys
@@ -47,7 +48,15 @@ from nengo_snnext.backends.dl.recipe import (
     spiking_classifier,
 )
 from nengo_snnext.data import load_digits
-from nengo_snnext.equations.mif2 import mif2_rate
+from nengo_snnext.equations.mif import (
+    SHORT_STEP_SEGMENTS,
+    _Phase,
+    _segment,
+    hybrid_step,
+    is_short_step,
+    mif_step,
+)
+from nengo_snnext.equations.mif2 import mif2_rate, mif2_step
 from nengo_snnext.neurons.noisy_lif import NoisyLIF
 from nengo_snnext.neurons.oscillation import AltNeuralOscillation, NeuralOscillation
 
@@ -59,14 +68,41 @@ RATE_HZ = 333.0
 MINIBATCH = 32
 
 
-class StepByStepMIF(MIF):
-    """MIF as before issue 12: NengoDL runs its step op by op (no XLA)."""
+def segment_hybrid_step(xp, dt, J, u, x, ref, x2, **params):
+    """``hybrid_step`` as before its single-phase stages: a short step is four
+    :func:`~nengo_snnext.equations.mif._segment` calls, each evaluating every phase."""
+    short = is_short_step(dt, tau_on=params["tau_on"], u_reset=params["u_reset"],
+                          tau_ref=params["tau_ref"], memristive=params["memristive"])
+    if not short:
+        return hybrid_step(xp, dt, J, u, x, ref, x2, **params)
+    zero = 0.0 * u
+    s = _Phase(u=u, x=x, ref=ref, x2=x2, r=dt + zero, count=zero, spiked=zero > 1.0)
+    for _ in range(SHORT_STEP_SEGMENTS):
+        s = _segment(xp, J, s, None, **params)
+    return s
+
+
+class SegmentMIF(MIF):
+    """MIF with the XLA-compiled four-segment step (before the phase stages)."""
+
+    equation = staticmethod(functools.partial(mif_step, hybrid=segment_hybrid_step))
+
+
+class SegmentMIF2(MIF2):
+    """MIF2 with the XLA-compiled four-segment step (before the phase stages)."""
+
+    equation = staticmethod(functools.partial(mif2_step, hybrid=segment_hybrid_step))
+
+
+class StepByStepMIF(SegmentMIF):
+    """MIF as before issue 12: NengoDL runs its (four-segment) step op by op (no XLA)."""
 
     jit_step = False
 
 
-class BisectionMIF2(MIF2):
-    """MIF2 as before issue 12: no XLA, and rate training on the 50-step bisection."""
+class BisectionMIF2(SegmentMIF2):
+    """MIF2 as before issue 12: no XLA (four-segment step), and rate training on the
+    50-step bisection."""
 
     jit_step = False
     training_rate_equation = staticmethod(mif2_rate)
@@ -82,6 +118,8 @@ TYPES = {
     "KLIF* k=2": KLIF(k=2.0, scale_reset=True, amplitude=0.01),
     "MIF": MIF(amplitude=0.01),
     "MIF2": MIF2(amplitude=0.01),
+    "MIF segments": SegmentMIF(amplitude=0.01),
+    "MIF2 segments": SegmentMIF2(amplitude=0.01),
     "MIF before": StepByStepMIF(amplitude=0.01),
     "MIF2 before": BisectionMIF2(amplitude=0.01),
     "NeuralOscillation": NeuralOscillation(amplitude=0.01),

@@ -262,6 +262,149 @@ def _segment(xp, J, s, active, *, tau_off, tau_on, u_reset, tau_ref, memristive,
     )
 
 
+def _phase_masks(xp, s, memristive):
+    """``(in_ref, in_on, in_charge)`` as :func:`_segment` selects the phases
+    (``in_on`` None if not ``memristive``: M1 stays OFF, ``x = 0``)."""
+    in_ref = s.ref > 0.0
+    if not memristive:
+        return in_ref, None, ~in_ref
+    in_on = (~in_ref) & (s.x > 0.5)
+    return in_ref, in_on, (~in_ref) & (~in_on)
+
+
+def _refractory_stage(xp, J, s, *, memristive, m2, **_):
+    """The refractory segment of :func:`_segment` for the refractory neurons only.
+
+    Each stage function advances the neurons of one phase, with the arithmetic
+    of that phase in :func:`_segment`, and leaves the others as they are (the
+    numpy kernel's phase functions, :mod:`nengo_snnext.backends.reference.mif`,
+    select the same neurons by index).
+    """
+    in_ref = s.ref > 0.0
+    hit = s.ref <= s.r
+    seg = xp.minimum(s.ref, s.r)
+    u, x2 = s.u, s.x2
+    if m2 is not None:
+        u_ref = _relax_by(xp, s.u, m2.u_battery, -m2_exposure(xp, s.x2, seg, m2))
+        u = xp.where(in_ref, u_ref, s.u)
+        if memristive:
+            x2 = xp.where(in_ref, s.x2 * xp.exp(-seg / m2.tau_relax), s.x2)
+    return s._replace(
+        u=u, x2=x2, ref=xp.where(in_ref, xp.where(hit, 0.0, s.ref - seg), s.ref),
+        r=xp.where(in_ref, s.r - seg, s.r),
+    )
+
+
+def _charge_stage(xp, J, s, *, tau_off, u_reset, tau_ref, memristive, m2, **_):
+    """The charge segment of :func:`_segment` (spike at ``u = 1``) for the charging neurons."""
+    _, _, in_charge = _phase_masks(xp, s, memristive)
+    t_event = charge_time(xp, s.u, J, tau_off=tau_off)
+    seg = xp.minimum(t_event, s.r)
+    spike = in_charge & (t_event <= s.r)
+    u = xp.where(in_charge, relax(xp, s.u, J, seg, tau_off), s.u)
+    x, ref, x2 = s.x, s.ref, s.x2
+    if memristive:
+        u = xp.where(spike, 1.0, u)
+        x = xp.where(spike, 1.0, s.x)
+        if m2 is not None:
+            x2 = s.x2 * xp.exp(-seg / m2.tau_relax)
+            x2 = xp.where(in_charge, xp.where(spike, m2_set(x2, m2.set_fraction), x2), s.x2)
+    else:
+        u = xp.where(spike, u_reset, u)
+        ref = xp.where(spike, tau_ref, s.ref)
+    return _Phase(
+        u=u, x=x, ref=ref, x2=x2, r=xp.where(in_charge, s.r - seg, s.r),
+        count=s.count + xp.cast(spike, s.count), spiked=s.spiked | spike,
+    )
+
+
+def _discharge_stage(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2, **_):
+    """The ON segment of :func:`_segment` (M1 RESET at ``u_reset``) for the ON neurons."""
+    _, in_on, _ = _phase_masks(xp, s, memristive)
+    rho = tau_on / tau_off
+    t_event = discharge_time(xp, s.u, J, tau_on=tau_on, rho=rho, u_reset=u_reset)
+    seg = xp.minimum(t_event, s.r)
+    switch_off = in_on & (t_event <= s.r)
+    u = xp.where(in_on, relax(xp, s.u, rho * J, seg, tau_on), s.u)
+    x2 = s.x2
+    if m2 is not None:
+        x2 = xp.where(in_on, s.x2 * xp.exp(-seg / m2.tau_relax), s.x2)
+    return s._replace(
+        u=xp.where(switch_off, u_reset, u),
+        x=xp.where(switch_off, 0.0, s.x),
+        ref=xp.where(switch_off, tau_ref, s.ref),
+        x2=x2,
+        r=xp.where(in_on, s.r - seg, s.r),
+    )
+
+
+def _instant_stage(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2, **_):
+    """The event of :func:`_segment` due at once, for neurons that charge or are ON with no
+    time left (``r = 0``; the refractory ones are left as they are).
+
+    With ``r = 0`` a segment has length 0, so its relaxation is the identity, and
+    only a spike (``u >= 1``) or an M1 RESET (``u <= u_reset``) can happen, at
+    the event time of :func:`_segment` (one ``log1p`` for both phases).
+    """
+    _, in_on, in_charge = _phase_masks(xp, s, memristive)
+    gap, reaches = _charge_gap(xp, s.u, J)
+    if memristive:
+        rho = tau_on / tau_off
+        gap_on, reaches_on = _discharge_gap(xp, s.u, J, rho=rho, u_reset=u_reset)
+        tau = xp.where(in_on, tau_on + 0.0 * J, tau_off)
+        t = tau * xp.log1p(xp.where(in_on, gap_on, gap))
+        t_event = xp.where(
+            in_on, _discharge_time_from(xp, t, s.u, reaches_on, u_reset),
+            _charge_time_from(xp, t, s.u, reaches))
+    else:
+        t_event = _charge_time_from(xp, tau_off * xp.log1p(gap), s.u, reaches)
+    hit = t_event <= s.r
+    spike = hit & in_charge
+    if memristive:
+        switch_off = hit & in_on
+        u = xp.where(spike, 1.0, xp.where(switch_off, u_reset, s.u))
+        x = xp.where(spike, 1.0, xp.where(switch_off, 0.0, s.x))
+        ref = xp.where(switch_off, tau_ref, s.ref)
+        x2 = s.x2 if m2 is None else xp.where(spike, m2_set(s.x2, m2.set_fraction), s.x2)
+    else:
+        u, x, x2 = xp.where(spike, u_reset, s.u), s.x, s.x2
+        ref = xp.where(spike, tau_ref, s.ref)
+    return _Phase(
+        u=u, x=x, ref=ref, x2=x2, r=s.r, count=s.count + xp.cast(spike, s.count),
+        spiked=s.spiked | spike,
+    )
+
+
+def _short_step_stages(xp, J, s, *, memristive, **params):
+    """The step when :func:`is_short_step` holds: single-phase stages in the phase order.
+
+    Equal, bit for bit, to :data:`SHORT_STEP_SEGMENTS` unmasked :func:`_segment`
+    calls: each neuron gets the same segments, in the same order, with the same
+    arithmetic, but a stage evaluates one phase's formulas instead of all three
+    (MIF: five transcendental functions per neuron instead of eight). The
+    stages are refractory, charge, ON (memristive), refractory, and the events
+    due at once (:func:`_instant_stage`):
+
+    - a segment with time left ends at an event or uses up the step; the phases
+      follow ``ref -> charge -> on -> ref`` (``ref -> on`` where M1 is ON), and a
+      refractory period entered in the step does not end in it with time left
+      (:func:`is_short_step`), so the first four stages take every segment with
+      time left;
+    - after them every charging or ON neuron has ``r = 0`` (it used the step up
+      in its stage, or entered the phase with no time left), its further
+      segments have length 0, and at most one of them is not an identity: a
+      spike at ``u >= 1`` (the membrane rounded past threshold) or an M1 RESET
+      at ``u <= u_reset``, which the last stage takes.
+    """
+    params["memristive"] = memristive
+    s = _refractory_stage(xp, J, s, **params)
+    s = _charge_stage(xp, J, s, **params)
+    if memristive:
+        s = _discharge_stage(xp, J, s, **params)
+    s = _refractory_stage(xp, J, s, **params)
+    return _instant_stage(xp, J, s, **params)
+
+
 def cycle_period(xp, J, x2_after_spike, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2=None):
     """Duration of one full cycle that starts at a spike, and whether it ends.
 
@@ -343,7 +486,8 @@ def is_short_step(dt, *, tau_on, u_reset, tau_ref, memristive):
     ``ref -> charge -> spike -> on -> ref`` and ``on -> ref -> charge`` (4
     segments), further segments change nothing, and :func:`_fast_forward` skips no
     cycle (the period exceeds ``tau_ref >= dt``): :func:`hybrid_step` gives the
-    same result, bit for bit, with 4 segments and no fast-forward.
+    same result, bit for bit, with 4 segments and no fast-forward
+    (:func:`_short_step_stages`).
     """
     values = (dt, tau_on, u_reset, tau_ref)
     if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
@@ -364,7 +508,8 @@ def hybrid_step(xp, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref, 
     Stage A advances each neuron through at most :data:`STAGE_SEGMENTS` phases to
     its first spike, whole cycles are then skipped (:func:`_fast_forward`), and
     stage B finishes the last partial cycle. When :func:`is_short_step` holds,
-    :data:`SHORT_STEP_SEGMENTS` unmasked segments give the same result. ``m2`` is
+    :data:`SHORT_STEP_SEGMENTS` unmasked segments give the same result, computed
+    by single-phase stages (:func:`_short_step_stages`). ``m2`` is
     an :class:`M2Parameters` (MIF2) or None (MIF). Returns the final ``_Phase``
     (``count``: spikes).
     """
@@ -375,9 +520,7 @@ def hybrid_step(xp, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref, 
         memristive=memristive, m2=m2,
     )
     if is_short_step(dt, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref, memristive=memristive):
-        for _ in range(SHORT_STEP_SEGMENTS):
-            s = _segment(xp, J, s, None, **params)
-        return s
+        return _short_step_stages(xp, J, s, **params)
     for _ in range(STAGE_SEGMENTS):
         s = _segment(xp, J, s, ~s.spiked, **params)
     s = _fast_forward(xp, J, s, **params)

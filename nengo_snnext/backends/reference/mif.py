@@ -1,8 +1,8 @@
 """Event-driven numpy step of MIF and MIF2 for Nengo core (same result, bit for bit).
 
 :func:`nengo_snnext.equations.mif.hybrid_step` is written once for every backend:
-each of its segments evaluates every phase (charge, ON discharge, refractory)
-for every neuron and selects with ``where``, which TensorFlow needs. In a
+each of its segments (single-phase stages, in a short step) evaluates for every
+neuron and selects with ``where``, which TensorFlow needs. In a
 typical step most neurons only charge below threshold, and for them the whole
 step is one relaxation with the factor ``expm1(-dt / tau_off)``, the same for
 all of them.

@@ -404,23 +404,9 @@ def test_numpy_and_tensorflow_agree(rng):
     assert np.allclose(rate_tf.numpy(), mif2_rate(xp, J, **rate_params(p), **m2), rtol=1e-12)
 
 
-@pytest.mark.parametrize("memristive", [True, False])
-@pytest.mark.parametrize("m2", [False, True])
-@pytest.mark.parametrize("dt, tau_ref", [(1e-3, 1e-3), (1e-4, 1e-3), (5e-4, 1e-3)])
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_short_step_is_bit_exact(memristive, m2, dt, tau_ref, dtype):
-    """The 4-segment step (``is_short_step``) equals the general step bit for bit.
-
-    The general path is forced by passing ``tau_ref`` as an array (not a Python
-    number). States include the edge cases: ``u`` at threshold and at ``u_reset``,
-    the refractory period at ``tau_ref`` and nearly over, ``J`` near rheobase and huge.
-    """
-    params = dict(tau_off=2e-3, tau_on=2e-5, u_reset=1 / 22, memristive=memristive)
-    m2p = M2Parameters(-1.0, 50.0, 5000.0, 0.02, 0.1) if m2 else None
-    short = is_short_step(dt, tau_on=2e-5, u_reset=1 / 22, tau_ref=tau_ref, memristive=memristive)
-    assert short == (memristive or dt < tau_ref)
-    rng = np.random.RandomState(3)
-    n = 20000
+def edge_states(rng, n, *, memristive, m2, dt, tau_ref):
+    """The edge cases: ``u`` at threshold and at ``u_reset``, the refractory period at
+    ``tau_ref`` and nearly over, ``J`` near rheobase and huge."""
     J = np.where(rng.rand(n) < 0.5, rng.uniform(-1, 60, n), 10 ** rng.uniform(0, 8, n))
     J = np.where(rng.rand(n) < 0.05, 1.0, J)
     u = rng.uniform(-1, 1.2, n)
@@ -429,7 +415,59 @@ def test_short_step_is_bit_exact(memristive, m2, dt, tau_ref, dtype):
     ref = np.where(rng.rand(n) < 0.5, 0.0, rng.uniform(0, tau_ref, n))
     ref = np.where(rng.rand(n) < 0.1, tau_ref, np.where(rng.rand(n) < 0.05, 1e-12, ref))
     x2 = rng.uniform(0, 1, n) if (m2 and memristive) else np.zeros(n)
-    state = [a.astype(dtype) for a in (J, u, x, ref, x2)]
+    return J, u, x, ref, x2
+
+
+def near_tie_states(rng, n, *, memristive, m2, dt, tau_ref, dtype):
+    """Events within a few units in the last place of the step end.
+
+    Charging neurons reach threshold, ON neurons (memristive; after a refractory
+    rest if ``dt`` is long) reach ``u_reset``, and refractory periods end at
+    ``dt`` up to rounding, so that the computed event time may exceed the time
+    left while the relaxed membrane is already past the threshold: the event is
+    then due at once, with no time left.
+    """
+    tau_off, tau_on, u_reset = 2e-3, 2e-5, 1 / 22
+    rho = tau_on / tau_off
+    ulps = rng.randint(-8, 9, n)
+    J = rng.uniform(1.01, 50, n)
+    u = J - (J - 1) * np.exp(dt / tau_off)  # charge: threshold at t = dt
+    ref = np.where(rng.rand(n) < 0.2, dt + ulps * np.spacing(np.asarray(dt, dtype)), 0.0)
+    on = rng.rand(n) < (0.3 if memristive else 0.0)
+    t_on = min(dt, 40 * tau_on)  # the ON phase after a refractory rest of dt - t_on
+    J = np.where(on, rng.uniform(-50, 0.99 * u_reset / rho, n), J)
+    u = np.where(on, rho * J + (u_reset - rho * J) * np.exp(t_on / tau_on), u)  # RESET at dt
+    ref = np.where(on, dt - t_on, ref)
+    x = np.where(on, 1.0, 0.0)
+    u = u.astype(dtype)
+    u = u + ulps * np.spacing(u)
+    x2 = rng.uniform(0, 1, n) if (m2 and memristive) else np.zeros(n)
+    return J, u, x, ref, x2
+
+
+@pytest.mark.parametrize("states", ["edge", "near_tie"])
+@pytest.mark.parametrize("memristive", [True, False])
+@pytest.mark.parametrize("m2", [False, True])
+@pytest.mark.parametrize("dt, tau_ref", [(1e-3, 1e-3), (1e-4, 1e-3), (5e-4, 1e-3)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_short_step_is_bit_exact(states, memristive, m2, dt, tau_ref, dtype):
+    """The short step (``is_short_step``) equals the general step bit for bit.
+
+    The general path is forced by passing ``tau_ref`` as an array (not a Python
+    number). The states include the edge cases (:func:`edge_states`) and events
+    within rounding of the step end (:func:`near_tie_states`).
+    """
+    params = dict(tau_off=2e-3, tau_on=2e-5, u_reset=1 / 22, memristive=memristive)
+    m2p = M2Parameters(-1.0, 50.0, 5000.0, 0.02, 0.1) if m2 else None
+    short = is_short_step(dt, tau_on=2e-5, u_reset=1 / 22, tau_ref=tau_ref, memristive=memristive)
+    assert short == (memristive or dt < tau_ref)
+    rng = np.random.RandomState(3)
+    if states == "edge":
+        state = edge_states(rng, 20000, memristive=memristive, m2=m2, dt=dt, tau_ref=tau_ref)
+    else:
+        state = near_tie_states(rng, 20000, memristive=memristive, m2=m2, dt=dt,
+                                tau_ref=tau_ref, dtype=dtype)
+    state = [a.astype(dtype) for a in state]
     for _ in range(20):  # also the states the step itself produces
         J_, u_, x_, ref_, x2_ = state
         a = hybrid_step(xp, dt, J_, u_, x_, ref_, x2_, tau_ref=tau_ref, m2=m2p, **params)

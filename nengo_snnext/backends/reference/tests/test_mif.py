@@ -7,6 +7,7 @@ import pytest
 from nengo_snnext import MIF, MIF2
 from nengo_snnext.backends.reference.mif import fast_hybrid_step
 from nengo_snnext.equations.mif import M2Parameters, hybrid_step, is_short_step
+from nengo_snnext.equations.tests.test_mif import near_tie_states
 from nengo_snnext.neurons._base import SpikingNeuronType
 from nengo_snnext.ops import NUMPY_OPS as xp
 
@@ -37,7 +38,13 @@ def typical_states(rng, n, *, memristive, m2, tau_ref):
     return J, u, x, ref, x2
 
 
-@pytest.mark.parametrize("states", [edge_states, typical_states])
+def near_tie(rng, n, *, memristive, m2, tau_ref, dt, dtype):
+    """Events within rounding of the step end (``equations/tests/test_mif.py``)."""
+    return near_tie_states(rng, n, memristive=memristive, m2=m2, dt=dt, tau_ref=tau_ref,
+                           dtype=dtype)
+
+
+@pytest.mark.parametrize("states", [edge_states, typical_states, near_tie])
 @pytest.mark.parametrize("memristive", [True, False])
 @pytest.mark.parametrize("m2", [False, True])
 @pytest.mark.parametrize(
@@ -49,8 +56,9 @@ def test_fast_step_equals_shared_equation(states, memristive, m2, dt, tau_ref, d
     params = dict(tau_off=TAU_OFF, tau_on=TAU_ON, u_reset=U_RESET, tau_ref=tau_ref,
                   memristive=memristive, m2=m2p)
     rng = np.random.RandomState(5)
+    more = dict(dt=dt, dtype=dtype) if states is near_tie else {}
     J, *state = [a.astype(dtype) for a in states(
-        rng, 1500, memristive=memristive, m2=m2, tau_ref=max(tau_ref, 1e-3))]
+        rng, 1500, memristive=memristive, m2=m2, tau_ref=max(tau_ref, 1e-3), **more)]
     short = is_short_step(dt, tau_on=TAU_ON, u_reset=U_RESET, tau_ref=tau_ref,
                           memristive=memristive)
     events = 0
