@@ -88,11 +88,10 @@ class Schedule:
         # compiled surrogate BPTT: at 450 s, a 40 % / 20 % / no counted-rate warm-up
         # gave 90.03 / 90.68 / 90.98 % (the compiled BPTT batch costs only 1.8x a rate
         # image's share, and teaches what T = 4 spikes do)
-        # The weights are averaged (momentum 0.99): in one run at a 600 s budget the
-        # average tested 81.5 / 86.9 / 89.6 % at 75 / 150 / 300 s against the last
-        # weights' 72.3 / 86.7 / 89.2 % (a loaded machine: fewer batches than quiet)
+        # No weight averaging (``average``): it helped only on a loaded machine (see
+        # docs/demo.md, "Side by side")
         return cls(steps=4, rate_epochs=0, surrogate_epochs=2, batch=64, lr=2e-3,
-                   rate_share=0.0, average=0.99,
+                   rate_share=0.0,
                    time_budget=FASHION_BUDGET if time_budget is None else time_budget)
 
     def layer_options(self, training):
