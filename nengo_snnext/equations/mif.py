@@ -187,6 +187,22 @@ def m2_set(x2, set_fraction):
 # the step
 
 
+def _event_time(xp, J, s, in_on, *, tau_off, tau_on, u_reset, memristive):
+    """Time to the next event of a charging neuron (spike at ``u = 1``) or, if
+    ``memristive``, of an ON neuron (``in_on``; M1 RESET at ``u_reset``), with one
+    ``log1p`` for both phases; and the phase's membrane time constant (``tau_off``
+    for a charging neuron). The refractory phase is the caller's."""
+    gap, reaches = _charge_gap(xp, s.u, J)
+    if not memristive:
+        return _charge_time_from(xp, tau_off * xp.log1p(gap), s.u, reaches), tau_off
+    gap_on, reaches_on = _discharge_gap(xp, s.u, J, rho=tau_on / tau_off, u_reset=u_reset)
+    tau = xp.where(in_on, tau_on + 0.0 * J, tau_off)
+    t = tau * xp.log1p(xp.where(in_on, gap_on, gap))
+    t_event = xp.where(in_on, _discharge_time_from(xp, t, s.u, reaches_on, u_reset),
+                       _charge_time_from(xp, t, s.u, reaches))
+    return t_event, tau
+
+
 def _segment(xp, J, s, active, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2):
     """Advance every ``active`` neuron to its next phase change or to the step end.
 
@@ -201,17 +217,9 @@ def _segment(xp, J, s, active, *, tau_off, tau_on, u_reset, tau_ref, memristive,
     in_on = (~in_ref) & (s.x > 0.5)
     in_charge = (~in_ref) & (~in_on)
 
-    gap, reaches = _charge_gap(xp, s.u, J)
-    if memristive:
-        gap_on, reaches_on = _discharge_gap(xp, s.u, J, rho=rho, u_reset=u_reset)
-        tau = xp.where(in_on, tau_on + 0.0 * J, tau_off)
-        t = tau * xp.log1p(xp.where(in_on, gap_on, gap))
-        t_event = xp.where(in_ref, s.ref, xp.where(
-            in_on, _discharge_time_from(xp, t, s.u, reaches_on, u_reset),
-            _charge_time_from(xp, t, s.u, reaches)))
-    else:
-        t = tau_off * xp.log1p(gap)
-        t_event = xp.where(in_ref, s.ref, _charge_time_from(xp, t, s.u, reaches))
+    t_event, tau = _event_time(xp, J, s, in_on, tau_off=tau_off, tau_on=tau_on,
+                               u_reset=u_reset, memristive=memristive)
+    t_event = xp.where(in_ref, s.ref, t_event)
     hit = t_event <= s.r
     seg = xp.minimum(t_event, s.r)
     if active is not None:  # None: every neuron is active
@@ -280,7 +288,7 @@ def _refractory_stage(xp, J, s, *, memristive, m2, **_):
     numpy kernel's phase functions, :mod:`nengo_snnext.backends.reference.mif`,
     select the same neurons by index).
     """
-    in_ref = s.ref > 0.0
+    in_ref, _, _ = _phase_masks(xp, s, memristive)
     hit = s.ref <= s.r
     seg = xp.minimum(s.ref, s.r)
     u, x2 = s.u, s.x2
@@ -347,17 +355,8 @@ def _instant_stage(xp, J, s, *, tau_off, tau_on, u_reset, tau_ref, memristive, m
     the event time of :func:`_segment` (one ``log1p`` for both phases).
     """
     _, in_on, in_charge = _phase_masks(xp, s, memristive)
-    gap, reaches = _charge_gap(xp, s.u, J)
-    if memristive:
-        rho = tau_on / tau_off
-        gap_on, reaches_on = _discharge_gap(xp, s.u, J, rho=rho, u_reset=u_reset)
-        tau = xp.where(in_on, tau_on + 0.0 * J, tau_off)
-        t = tau * xp.log1p(xp.where(in_on, gap_on, gap))
-        t_event = xp.where(
-            in_on, _discharge_time_from(xp, t, s.u, reaches_on, u_reset),
-            _charge_time_from(xp, t, s.u, reaches))
-    else:
-        t_event = _charge_time_from(xp, tau_off * xp.log1p(gap), s.u, reaches)
+    t_event, _ = _event_time(xp, J, s, in_on, tau_off=tau_off, tau_on=tau_on,
+                             u_reset=u_reset, memristive=memristive)
     hit = t_event <= s.r
     spike = hit & in_charge
     if memristive:
