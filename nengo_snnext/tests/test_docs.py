@@ -95,15 +95,17 @@ def run_blocks(page, blocks, cwd):
     try:
         proc = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", RUNNER], input=payload,
                               cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
-        stderr, what = proc.stderr, f"exit {proc.returncode}"
+        stdout, stderr, what = proc.stdout, proc.stderr, f"exit {proc.returncode}"
     except subprocess.TimeoutExpired as e:
-        stderr, what = (e.stderr or b"").decode(errors="replace"), f"over {TIMEOUT} s"
+        stdout, stderr = ((s or b"").decode(errors="replace") for s in (e.stdout, e.stderr))
+        what = f"over {TIMEOUT} s"
     if what == "exit 0":
         return None
     started = (re.findall(r"^docs-test: block (\d+|cleanup)$", stderr, re.M) or ["0"])[-1]
     where = ("after the last block, deleting its objects" if started == "cleanup"
              else f"block at line {blocks[int(started)].line} ({what}):\n{blocks[int(started)].source}")
-    return f"{Path(page).name}: failed {where}\n--- stderr (tail) ---\n{stderr[-8000:]}"
+    return (f"{Path(page).name}: failed {where}\n--- stdout (tail) ---\n{stdout[-2000:]}"
+            f"\n--- stderr (tail) ---\n{stderr[-8000:]}")
 
 
 def page_params():
@@ -189,5 +191,7 @@ def test_run_blocks_shares_namespace_and_reports_failures(tmp_path):
     assert run_blocks(page, [ok, Block(5, "assert x == 1\n")], tmp_path) is None
     failure = run_blocks(page, [ok, Block(5, "import warnings\nwarnings.warn('w', RuntimeWarning)\n")], tmp_path)
     assert "block at line 5" in failure and 'page.md", line 6' in failure and "RuntimeWarning" in failure
+    failure = run_blocks(page, [Block(2, "print('accuracy 0.75')\nassert False\n")], tmp_path)
+    assert "--- stdout (tail) ---\naccuracy 0.75" in failure  # what the block printed before failing
     unclosed = "import warnings\nclass Sim:\n    def __del__(self):\n        warnings.warn('open', RuntimeWarning)\n"
     assert "after the last block" in run_blocks(page, [Block(2, unclosed + "sim = Sim()\n")], tmp_path)
