@@ -35,11 +35,23 @@ def interleaved_medians(jobs, repeats, *, warmup=True):
     return {name: tuple(np.median(np.array(t), axis=0)) for name, t in times.items()}
 
 
+def cpu_model():
+    """The CPU's model name, and whether it has AVX-512 (numpy's SIMD exp/log use it)."""
+    try:
+        info = open("/proc/cpuinfo").read()
+    except OSError:
+        return platform.processor() or platform.machine()
+    name = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
+    avx512 = re.search(r"^flags\s*:.*\bavx512f\b", info, re.M)
+    return (f"{platform.machine()} {name.group(1).strip() if name else ''}"
+            f"{' with AVX-512' if avx512 else ', no AVX-512'}")
+
+
 def machine(extra=""):
     """One line naming the machine and the stack."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores "
+        f"Machine: {cpu_model()}, {os.cpu_count()} CPU cores "
         f"(load average {load:.1f} when the run ended; shared with other jobs), Python "
         f"{platform.python_version()}, numpy {np.__version__}, nengo {nengo.__version__}"
         f"{extra}."
