@@ -22,8 +22,10 @@ duration is reported):
 A point is recorded at the first batch (chunk, for the tutorial) that ends at or
 after each point's training seconds. Our schedule anneals its learning rate over
 the whole budget, so its earlier points are mid-schedule values, not what a
-shorter budget would give. Writes a Markdown table, the JSON of the curves and a
-plot::
+shorter budget would give; ``--ours-budgets`` trains ours once per point instead,
+with that point as the time budget (what ``snnext demo --dataset fashion-mnist
+--time-budget T`` gives a user with T seconds). Writes a Markdown table, the JSON of
+the curves and a plot::
 
     /tmp/venv/bin/python benchmarks/bench_fashion_curve.py \\
         --torch-python /tmp/sj-venv/bin/python --output benchmarks/fashion_curve.md \\
@@ -73,6 +75,9 @@ def parse_args(argv=None):
     parser.add_argument("--skip", nargs="*", default=[], choices=RECIPES)
     parser.add_argument("--reuse", help="JSON of an earlier run: the --skip recipes take "
                         "their curves from it (the report says so)")
+    parser.add_argument("--ours-budgets", action="store_true",
+                        help="ours: one run per point with that point as its time budget "
+                        "(snnext demo --time-budget T), not checkpoints of one run")
     parser.add_argument("--output", help="write the Markdown table here")
     parser.add_argument("--json", help="write the curves here (default: next to --output)")
     parser.add_argument("--plot", help="write the accuracy-vs-time plot here")
@@ -84,6 +89,23 @@ def parse_args(argv=None):
 
 def ours_worker(args):
     from nengo_snnext.demo import datasets
+
+    data = datasets.load("fashion-mnist", directory=args.data_dir)
+    config = datasets.network_config("fashion-mnist")
+    points = sorted(args.points)
+    if not args.ours_budgets:  # one run, budget = the last point, tested on the way
+        curve, log, schedule = _ours_run(args, data, config, points)
+    else:  # one run per point, each with that point as its budget
+        curve = []
+        for point in points:
+            run_curve, log, schedule = _ours_run(args, data, config, [point])
+            curve += run_curve
+    return dict(curve=curve, log=log, schedule=schedule.as_dict(), network=config,
+                test_images=len(data.x_test), budgets=bool(args.ours_budgets))
+
+
+def _ours_run(args, data, config, points):
+    """Train with ``points[-1]`` seconds of budget; test at each point and at the end."""
     from nengo_snnext.demo.train import (
         Schedule,
         averaged_weights,
@@ -92,11 +114,7 @@ def ours_worker(args):
     )
     from nengo_snnext.networks import klif_cnn
 
-    data = datasets.load("fashion-mnist", directory=args.data_dir)
-    config = datasets.network_config("fashion-mnist")
-    points = sorted(args.points)
     schedule = Schedule.for_dataset("fashion-mnist", time_budget=points[-1])
-
     make = klif_cnn.maker(data.image_shape, schedule, seed=args.seed, **config)
     curve, examples = [], {"n": 0}
 
@@ -110,7 +128,7 @@ def ours_worker(args):
         with averaged_weights(model):  # the weights fit_schedule would return now
             accuracy = spiking_accuracy(model, data.x_test, data.y_test)
         curve.append(dict(train_seconds=seconds, examples=examples["n"], accuracy=accuracy,
-                          test_seconds=time.perf_counter() - start))
+                          test_seconds=time.perf_counter() - start, budget=points[-1]))
         print(f"ours {seconds:6.1f} s: {accuracy:.4f}", file=sys.stderr, flush=True)
 
     def checkpoint(model, seconds):
@@ -122,8 +140,7 @@ def ours_worker(args):
     model, log = fit_schedule(make, data, schedule, seed=args.seed, progress=False,
                               checkpoints=checkpoint)
     test(model, log["rate_seconds"] + log["surrogate_seconds"])  # the end of the budget
-    return dict(curve=curve, log=log, schedule=schedule.as_dict(), network=config,
-                test_images=len(data.x_test))
+    return curve, log, schedule
 
 
 def tutorial_worker(args):
@@ -145,10 +162,18 @@ def worker_command(args, recipe, data_path):
                "--seed", str(args.seed), "--points", *map(str, args.points),
                "--tutorial-points", *map(str, args.tutorial_points),
                "--tutorial-test", str(args.tutorial_test)]
+    command += ["--ours-budgets"] if args.ours_budgets else []
     return command + (["--data-dir", args.data_dir] if args.data_dir else [])
 
 
 # --- report ---------------------------------------------------------------------
+
+
+def label(recipe, result):
+    """The recipe's name in the report; ours says whether its points are separate runs."""
+    if result.get("budgets"):
+        return LABELS[recipe] + ", one run per time budget"
+    return LABELS[recipe]
 
 
 def first_reaching(curve, goal=GOAL):
@@ -177,7 +202,7 @@ def make_report(args, results):
         "",
         *reused_note,
         "Training seconds exclude the tests (each test's time is in its own column). "
-        "Test images: " + ", ".join(f"{LABELS[r]}: {res['test_images']}"
+        "Test images: " + ", ".join(f"{label(r, res)}: {res['test_images']}"
                                     for r, res in results.items()) + ".",
         "",
         "| recipe | training s | examples seen | spiking test accuracy | test s |",
@@ -185,13 +210,13 @@ def make_report(args, results):
     ]
     for recipe, result in results.items():
         for point in result["curve"]:
-            lines.append(f"| {LABELS[recipe]} | {point['train_seconds']:.0f} | "
+            lines.append(f"| {label(recipe, result)} | {point['train_seconds']:.0f} | "
                          f"{point['examples']} | {100 * point['accuracy']:.2f} % | "
                          f"{point['test_seconds']:.0f} |")
     lines += ["", f"First point at or above {100 * GOAL:.0f} %:"]
     for recipe, result in results.items():
         seconds = first_reaching(result["curve"])
-        lines.append(f"- {LABELS[recipe]}: "
+        lines.append(f"- {label(recipe, result)}: "
                      + ("not reached" if seconds is None else f"{seconds:.0f} s of training"))
     return "\n".join(lines) + "\n"
 
@@ -206,7 +231,7 @@ def plot(results, path):
     for recipe, result in results.items():
         curve = result["curve"]
         ax.plot([p["train_seconds"] for p in curve], [100 * p["accuracy"] for p in curve],
-                "o-", label=f"{LABELS[recipe]} ({result['test_images']} test images)")
+                "o-", label=f"{label(recipe, result)} ({result['test_images']} test images)")
     ax.axhline(100 * GOAL, color="gray", ls=":", lw=1)
     ax.set_xlabel("training wall time (s), tests excluded")
     ax.set_ylabel("spiking test accuracy (%)")
