@@ -39,13 +39,13 @@ with torch and spikingjelly (``--torch-python``; skipped with ``--skip``).
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _report import cpu_model  # noqa: E402
 from bench_keras import run_worker  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -188,15 +188,15 @@ def load_after(result):
 def make_report(args, results):
     reused = [r for r, res in results.items() if res.get("reused")]
     reused_note = ["Not re-measured in this run: " + ", ".join(
-        f"{LABELS[r]} (from `{results[r]['reused']}`, an earlier run of this script "
-        f"on this machine)" for r in reused) + ".", ""] if reused else []
+        f"{LABELS[r]} (from `{results[r]['reused']}`, an earlier run of this script; "
+        f"its date and machine are that file's)" for r in reused) + ".", ""] if reused else []
     lines = [
         "# Fashion-MNIST: accuracy against training time, side by side",
         "",
         f"Produced by `python benchmarks/bench_fashion_curve.py "
         f"{' '.join(sys.argv[1:])}` on {time.strftime('%Y-%m-%d')}.",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, {args.threads} threads "
+        f"Machine: {cpu_model()}, {os.cpu_count()} CPU cores, {args.threads} threads "
         f"per recipe, one recipe at a time; load average after each recipe: "
         + ", ".join(f"{r} {load_after(res):.1f}" for r, res in results.items()) + ".",
         "",
