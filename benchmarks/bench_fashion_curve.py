@@ -230,8 +230,10 @@ def plot(results, path):
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for recipe, result in results.items():
         curve = result["curve"]
+        reused = " - not rerun: an earlier run's curve" if result.get("reused") else ""
         ax.plot([p["train_seconds"] for p in curve], [100 * p["accuracy"] for p in curve],
-                "o-", label=f"{label(recipe, result)} ({result['test_images']} test images)")
+                "o--" if reused else "o-", alpha=0.5 if reused else 1.0,
+                label=f"{label(recipe, result)} ({result['test_images']} test images){reused}")
     ax.axhline(100 * GOAL, color="gray", ls=":", lw=1)
     ax.set_xlabel("training wall time (s), tests excluded")
     ax.set_ylabel("spiking test accuracy (%)")
