@@ -4,6 +4,7 @@ import os
 import platform
 import re
 import time
+from pathlib import Path
 
 import nengo
 import numpy as np
@@ -38,7 +39,7 @@ def interleaved_medians(jobs, repeats, *, warmup=True):
 def cpu_model():
     """The CPU's model name, and whether it has AVX-512 (numpy's SIMD exp/log use it)."""
     try:
-        info = open("/proc/cpuinfo").read()
+        info = Path("/proc/cpuinfo").read_text()
     except OSError:
         return platform.processor() or platform.machine()
     name = re.search(r"^model name\s*:\s*(.+)$", info, re.M)

@@ -20,8 +20,6 @@ import os
 import tempfile
 import time
 
-import numpy as np
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -57,9 +55,7 @@ def main(argv=None):
         tutorial.fit(sim, net, *(a[:mb] for a in train))  # traces the training graph
         start = time.time()
         for epoch in range(args.epochs):
-            order = np.random.RandomState(epoch).permutation(args.n_train)
-            for i in range(0, args.n_train, thurein_cnn.CHUNK):
-                index = order[i:i + thurein_cnn.CHUNK]
+            for index in thurein_cnn.epoch_chunks(args.n_train, epoch):
                 tutorial.fit(sim, net, train[0][index], train[1][index])
         seconds = time.time() - start
         params = os.path.join(tempfile.mkdtemp(), "params")

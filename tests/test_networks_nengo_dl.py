@@ -25,6 +25,17 @@ def keras_parameter_counts(net, filters=nengo_dl_tutorial.FILTERS):
     return [layer.count_params() for layer in net.layers]
 
 
+def test_thurein_epoch_chunks():
+    """reproduce()'s chunks: a seeded permutation in CHUNK-image pieces, short tail dropped."""
+    n = 2 * thurein_cnn.CHUNK + nengo_dl_tutorial.MINIBATCH_SIZE - 1
+    chunks = thurein_cnn.epoch_chunks(n, 3, seed=4)
+    assert [len(c) for c in chunks] == [thurein_cnn.CHUNK] * 2
+    order = np.random.RandomState(7).permutation(n)
+    assert np.array_equal(np.concatenate(chunks), order[:2 * thurein_cnn.CHUNK])
+    tail = thurein_cnn.epoch_chunks(n + 1, 0)[-1]
+    assert len(tail) == nengo_dl_tutorial.MINIBATCH_SIZE
+
+
 @pytest.mark.parametrize("neuron", thurein_cnn.NEURONS)
 def test_table_3_1_architecture(neuron):
     net = thurein_cnn.build(neuron)

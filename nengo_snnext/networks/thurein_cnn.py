@@ -58,6 +58,15 @@ CHUNK = 2000  # images per interleaved training call
 DATASETS = {"fashion-mnist": load_fashion_mnist, "mnist": load_mnist}
 
 
+def epoch_chunks(n_train, epoch, *, seed=0):
+    """The training images of ``epoch`` as :func:`reproduce` feeds them to ``sim.fit``:
+    index arrays of :data:`CHUNK` images of a permutation seeded ``seed + epoch``,
+    without a last chunk smaller than one minibatch."""
+    order = np.random.RandomState(seed + epoch).permutation(n_train)
+    chunks = [order[start:start + CHUNK] for start in range(0, n_train, CHUNK)]
+    return [index for index in chunks if len(index) >= tutorial.MINIBATCH_SIZE]
+
+
 def neuron(name, amplitude=AMPLITUDE):
     """The spiking neuron type called ``name`` in the thesis (one of :data:`NEURONS`)."""
     import nengo_snnext
@@ -166,11 +175,7 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
             tutorial.fit(sims[name], nets[name], *(a[:tutorial.MINIBATCH_SIZE] for a in train))
             seconds[name].update(trace=time.time() - t0, train=0.0)
         for epoch in range(epochs):
-            order = np.random.RandomState(seed + epoch).permutation(len(train[0]))
-            for start_chunk in range(0, len(order), CHUNK):
-                index = order[start_chunk:start_chunk + CHUNK]
-                if len(index) < tutorial.MINIBATCH_SIZE:
-                    break
+            for index in epoch_chunks(len(train[0]), epoch, seed=seed):
                 for name in neurons:  # interleaved: the same load for every type
                     t0 = time.time()
                     tutorial.fit(sims[name], nets[name], train[0][index], train[1][index])
