@@ -8,11 +8,21 @@ affect each other::
         nengo_snnext.configure_training("surrogate")                 # whole network
         nengo_snnext.configure_training("rate", neuron_type=MIF)     # one type
         nengo_snnext.configure_training("surrogate", ensemble=ens, alpha=4.0)
+        nengo_snnext.configure_training("rate", neuron_type=MIF, smoothing=1e-3)
 
 ``"rate"`` (default)
     NengoDL's scheme for spiking neurons: during training each type runs its
     differentiable steady-state rate (``training_equation`` of the type) and the
     neuron state is held constant; inference runs the exact spiking step.
+    ``smoothing=sigma`` keeps that rate exactly in the forward pass and
+    differentiates it at the smoothed current ``J_th + sigma softplus((J - J_th) /
+    sigma)`` in the backward pass (a straight-through estimator; ``J_th`` is the
+    type's threshold current, ``sigma`` in the same normalised units as ``J``).
+    For rate curves that jump at threshold (MIF and MIF2 fire at a third of
+    their ``x = 1`` rate as soon as they fire) the exact derivative is infinite
+    just above threshold and zero below; the smoothed one is finite on both
+    sides, which is how nengo-dl's ``lif_smoothing`` (SoftLIFRate) trains LIF,
+    without its change of the forward rate.
 ``"surrogate"``
     Surrogate-gradient training through time: the spiking step runs during
     training too, with the exact Heaviside forward and the derivative of a
@@ -26,9 +36,11 @@ that network's default, then the same two in the top-level network, then
 ``"rate"``. The settings are read when a simulator builds the network.
 """
 
+import numbers
 from typing import NamedTuple, Optional
 
 import nengo
+import numpy as np
 from nengo.exceptions import ConfigError, NetworkContextError, ValidationError
 from nengo.params import Parameter
 
@@ -51,15 +63,32 @@ class TrainingMode(NamedTuple):
     alpha : float or None
         Sharpness of the surrogate; ``None`` uses the type's declared value when
         the surrogate is the type's own, else the surrogate's default.
+    smoothing : float or None
+        Rate mode only: width ``sigma`` (normalised current) of the smoothed
+        current whose rate derivative the backward pass uses; ``None``: the
+        exact derivative of the rate.
     """
 
     kind: str = "rate"
     surrogate: Optional[str] = None
     alpha: Optional[float] = None
+    smoothing: Optional[float] = None
 
 
-def make_training_mode(kind="rate", *, surrogate=None, alpha=None):
+def make_training_mode(kind="rate", *, surrogate=None, alpha=None, smoothing=None):
     """Validated :class:`TrainingMode`; bad values raise ``ValidationError``."""
+    if smoothing is not None:
+        if kind != "rate":
+            raise ValidationError(
+                f"smoothing applies to rate training, not to {kind!r} training",
+                attr="smoothing", obj=TrainingMode,
+            )
+        if not (isinstance(smoothing, numbers.Real) and np.isfinite(smoothing)
+                and smoothing > 0):
+            raise ValidationError(
+                f"smoothing must be a positive finite current width, got {smoothing}",
+                attr="smoothing", obj=TrainingMode,
+            )
     if kind not in KINDS:
         raise ValidationError(
             f"training kind must be one of {KINDS}, got {kind!r}", attr="kind", obj=TrainingMode
@@ -73,7 +102,8 @@ def make_training_mode(kind="rate", *, surrogate=None, alpha=None):
         raise ValidationError(
             f"surrogate alpha must be positive, got {alpha}", attr="alpha", obj=TrainingMode
         )
-    return TrainingMode(kind, surrogate, None if alpha is None else float(alpha))
+    return TrainingMode(kind, surrogate, None if alpha is None else float(alpha),
+                        None if smoothing is None else float(smoothing))
 
 
 def _params(config, cls):
@@ -88,8 +118,8 @@ def _params(config, cls):
     return params
 
 
-def configure_training(kind="rate", *, surrogate=None, alpha=None, neuron_type=None,
-                       ensemble=None):
+def configure_training(kind="rate", *, surrogate=None, alpha=None, smoothing=None,
+                       neuron_type=None, ensemble=None):
     """Set how ``nengo_dl.Simulator.fit`` trains the current network's neurons.
 
     Call inside ``with net:``; the setting goes to the innermost network.
@@ -102,6 +132,9 @@ def configure_training(kind="rate", *, surrogate=None, alpha=None, neuron_type=N
         Surrogate function (default: the neuron type's declared one).
     alpha : float, optional
         Its sharpness (default: the type's declared value, or the surrogate's).
+    smoothing : float, optional
+        Rate mode: differentiate the rate at a current smoothed over this width
+        around the threshold (see the module docstring; default: exact).
     neuron_type : NeuronType class or instance, optional
         Only for ensembles of this type (and its subclasses).
     ensemble : nengo.Ensemble, optional
@@ -112,7 +145,7 @@ def configure_training(kind="rate", *, surrogate=None, alpha=None, neuron_type=N
             "configure_training must be called within a Network context "
             "(`with net: nengo_snnext.configure_training(...)`)"
         )
-    mode = make_training_mode(kind, surrogate=surrogate, alpha=alpha)
+    mode = make_training_mode(kind, surrogate=surrogate, alpha=alpha, smoothing=smoothing)
     config = nengo.Network.context[-1].config
     if ensemble is not None:
         _params(config, nengo.Ensemble)

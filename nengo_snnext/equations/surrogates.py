@@ -66,6 +66,22 @@ def triangle_derivative(xp, x, *, alpha):
     return alpha * xp.maximum(1.0 - alpha * xp.abs(x), 0.0)
 
 
+def smoothed_current(xp, J, threshold, sigma):
+    """``J_th + sigma softplus((J - J_th) / sigma)``: ``J`` with its threshold corner smoothed.
+
+    Above threshold by many ``sigma`` it is ``J``; below, it stays above ``J_th``
+    (a rate curve that is zero there gets a small, positive slope); at ``J_th``
+    it is ``J_th + sigma ln 2``. The smoothed current of soft-LIF (Hunsberger &
+    Eliasmith 2015, nengo's ``SoftLIFRate``), used by rate training's
+    ``smoothing`` (:mod:`nengo_snnext.training`) in the backward pass only.
+    """
+    z = (J - threshold) / sigma
+    # softplus(z) = max(z, 0) + log1p(exp(-|z|)) without overflow; max(z, 0) written
+    # (z + |z|) / 2 so that autodiff gives the slope 1/2 at z = 0 (maximum gives 1)
+    magnitude = xp.abs(z)
+    return threshold + sigma * (0.5 * (z + magnitude) + xp.log1p(xp.exp(-magnitude)))
+
+
 class Surrogate(NamedTuple):
     """A surrogate spike function: primitive, derivative and default sharpness.
 

@@ -52,6 +52,7 @@ NEURONS = ("LIF", "MIF", "MIF2")
 MAX_RATES = 100.0  # Table 3.1
 LEARNING_RATE = 1e-3  # Table 3.1: 0.1 %
 AMPLITUDE = 0.01  # the tutorial's (the thesis gives none)
+SMOOTHING = 1e-3  # rate training's smoothing width of MIF/MIF2 (normalised current)
 INPUT_SCALE = 1.0  # raw pixels 0-255, as the tutorial (§3.1 states 1/255: see reproduce)
 FULL_FILTERS = (16, 32, 64)  # the CPU-sized full run (Table 3.1: 32, 64, 128)
 CHUNK = 2000  # images per interleaved training call
@@ -78,7 +79,7 @@ def neuron(name, amplitude=AMPLITUDE):
 
 
 def build(neuron_type="MIF", *, max_rates=MAX_RATES, filters=tutorial.FILTERS, n_classes=10,
-          synapse=None, seed=0):
+          synapse=None, smoothing="default", seed=0):
     """Table 3.1's network for ``nengo_dl.Simulator``.
 
     Parameters
@@ -94,6 +95,11 @@ def build(neuron_type="MIF", *, max_rates=MAX_RATES, filters=tutorial.FILTERS, n
     synapse : float, optional
         Synapse on the spikes into the next layer (``None``: the tutorial's, used
         in training).
+    smoothing : float or None
+        Rate training of nengo-snnext's neurons differentiates the rate at the
+        current smoothed over this width (``nengo_snnext.configure_training``);
+        ``"default"``: :data:`SMOOTHING` for MIF and MIF2, whose rate jumps at
+        threshold; ``None``: the exact rate derivative. Nengo's LIF ignores it.
     seed : int
         Seed of the network and the initialisers.
 
@@ -102,16 +108,25 @@ def build(neuron_type="MIF", *, max_rates=MAX_RATES, filters=tutorial.FILTERS, n
     nengo.Network
         As :func:`nengo_snnext.networks.nengo_dl_tutorial.build`.
     """
+    import nengo_snnext
+
     if isinstance(neuron_type, str):
         neuron_type = neuron(neuron_type)
-    return tutorial.build(neuron_type, max_rates=max_rates, filters=filters,
-                          n_classes=n_classes, synapse=synapse, seed=seed)
+    net = tutorial.build(neuron_type, max_rates=max_rates, filters=filters,
+                         n_classes=n_classes, synapse=synapse, seed=seed)
+    if smoothing == "default":
+        memristive = isinstance(neuron_type, nengo_snnext.neurons.mif.MemristiveNeuronType)
+        smoothing = SMOOTHING if memristive else None
+    if smoothing is not None:
+        with net:
+            nengo_snnext.configure_training("rate", smoothing=smoothing)
+    return net
 
 
 def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
               dataset="fashion-mnist", neurons=NEURONS, epochs=None, n_train=None,
               n_test=None, max_rates=MAX_RATES, filters=None, input_scale=INPUT_SCALE,
-              test_synapse=None):
+              test_synapse=None, smoothing="default"):
     """Train LIF, MIF and MIF2 side by side and test them spiking.
 
     The three networks start from the same weights and see the same minibatches;
@@ -165,7 +180,8 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
     try:
         for name in neurons:
             t0 = time.time()
-            nets[name] = build(name, max_rates=max_rates, filters=filters, seed=seed)
+            nets[name] = build(name, max_rates=max_rates, filters=filters,
+                               smoothing=smoothing, seed=seed)
             sims[name] = nengo_dl.Simulator(nets[name], minibatch_size=tutorial.MINIBATCH_SIZE,
                                             seed=seed, progress_bar=False)
             tutorial.compile_training(sims[name], nets[name], LEARNING_RATE)
@@ -216,7 +232,8 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
         "seconds": time.time() - start,
         "config": dict(quick=quick, dataset=dataset, n_train=len(train[0]), n_test=len(test[0]),
                        epochs=epochs, n_steps=n_steps, filters=filters, max_rates=max_rates,
-                       test_synapse=test_synapse, amplitude=AMPLITUDE, learning_rate=LEARNING_RATE,
+                       test_synapse=test_synapse, smoothing=smoothing, amplitude=AMPLITUDE,
+                       learning_rate=LEARNING_RATE,
                        minibatch_size=tutorial.MINIBATCH_SIZE, input_scale=input_scale,
                        seed=seed,
                        seconds={k: {s: round(v, 1) for s, v in d.items()}

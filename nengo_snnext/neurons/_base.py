@@ -100,6 +100,8 @@ class SpikingNeuronType(NeuronType):
     rates_depend_on_dt = True
     # True: NengoDL compiles the spiking step with XLA (long element-wise equations)
     jit_step = False
+    # True: NengoDL compiles rate training's rate (and its gradient) with XLA
+    jit_training_rate = False
 
     def __init__(self, amplitude=1.0, dt=0.001, initial_state=None):
         super().__init__(initial_state=initial_state)

@@ -1,6 +1,7 @@
 """Per-network training settings (nengo_snnext.configure_training), read at build."""
 
 import nengo
+import numpy as np
 import pytest
 from nengo.builder import Model
 from nengo.builder.neurons import SimNeurons
@@ -71,12 +72,26 @@ def test_two_networks_are_independent():
         (dict(kind="bptt"), "training kind"),
         (dict(kind="surrogate", surrogate="erf"), "unknown surrogate"),
         (dict(kind="surrogate", alpha=0.0), "alpha must be positive"),
+        (dict(kind="surrogate", smoothing=1e-3), "smoothing applies to rate training"),
+        (dict(kind="rate", smoothing=0.0), "smoothing must be a positive"),
+        (dict(kind="rate", smoothing=np.inf), "smoothing must be a positive"),
+        (dict(kind="rate", smoothing="1e-3"), "smoothing must be a positive"),
     ],
 )
 def test_validation(kwargs, match):
     with nengo.Network():
         with pytest.raises(ValidationError, match=match):
             nengo_snnext.configure_training(**kwargs)
+
+
+def test_rate_smoothing_is_recorded():
+    with nengo.Network() as net:
+        nengo_snnext.configure_training("rate", neuron_type=MIF, smoothing=1e-3)
+        nengo.Ensemble(3, 1, neuron_type=MIF(), label="mif")
+        nengo.Ensemble(3, 1, neuron_type=KLIF(), label="lif")
+    modes = built_modes(net)
+    assert modes["mif"] == TrainingMode("rate", smoothing=1e-3)
+    assert modes["lif"] == TrainingMode("rate")
 
 
 def test_needs_a_network_context():

@@ -27,6 +27,7 @@ from tensorflow.python.framework import smart_cond
 from nengo_snnext.backends.dl.ops import TF_OPS
 from nengo_snnext.backends.dl.surrogate import resolve_surrogate, surrogate_spike
 from nengo_snnext.equations.lif import heaviside
+from nengo_snnext.equations.surrogates import smoothed_current
 from nengo_snnext.equations.noise import scale_noise
 from nengo_snnext.training import TrainingMode
 
@@ -194,8 +195,34 @@ STANDARD_NOISE = {
 }
 
 
-# prefix of the rate's keywords in an operator's merged parameter dict
+# prefixes, in an operator's merged parameter dict, of the rate's keywords and of
+# the training mode's values (kind, amplitude, smoothing, threshold)
 RATE = "rate:"
+TRAIN = "train:"
+
+
+def smoothing_threshold(neurons, dt):
+    """The threshold current around which rate training's ``smoothing`` smooths."""
+    try:
+        threshold = neurons.threshold_current(dt)
+    except NotImplementedError:
+        raise BuildError(
+            f"{type(neurons).__name__} has no threshold current, so rate training cannot "
+            f"smooth around it; configure_training('rate') without smoothing"
+        ) from None
+    return float(threshold) if np.ndim(threshold) == 0 else np.asarray(threshold)
+
+
+def straight_through_rate(rate, J, smoothing, threshold):
+    """``rate(J)`` in the forward pass, the derivative of ``rate`` at the smoothed
+    current (:func:`~nengo_snnext.equations.surrogates.smoothed_current`) in the
+    backward pass; ``rate(J)`` itself when ``smoothing`` is None."""
+    exact = rate(J)
+    if smoothing is None:
+        return exact
+    soft = rate(smoothed_current(TF_OPS, J, threshold, smoothing))
+    # the exact rate's own gradient is never built (its untaken branches may be NaN)
+    return soft + tf.stop_gradient(exact - soft)
 
 
 class EquationBuilder(TFNeuronBuilder):
@@ -212,7 +239,9 @@ class EquationBuilder(TFNeuronBuilder):
       spiking simulation (BPTT);
     - training in ``"rate"`` mode: the type's differentiable
       ``training_equation`` with the state held (NengoDL's scheme for its own
-      spiking types).
+      spiking types); with the mode's ``smoothing``, differentiated at the
+      smoothed current (:func:`straight_through_rate`); XLA-compiled where the
+      type declares ``jit_training_rate``.
 
     Stochastic types (``sample_argument`` and ``noise_distribution()``) get a fresh
     sample every step from :func:`draw_noise`.
@@ -247,8 +276,12 @@ class EquationBuilder(TFNeuronBuilder):
             params["spike"] = heaviside if surrogate is None else surrogate_spike(*surrogate)
         rate_params = neurons.training_rate_params(dt, n_neurons=op.J.shape[0])
         params.update({RATE + name: value for name, value in rate_params.items()})
-        params[RATE + "kind"] = mode.kind
-        params[RATE + "amplitude"] = neurons.amplitude
+        params[TRAIN + "kind"] = mode.kind
+        params[TRAIN + "amplitude"] = neurons.amplitude
+        params[TRAIN + "smoothing"] = mode.smoothing
+        params[TRAIN + "threshold"] = (
+            None if mode.smoothing is None else smoothing_threshold(neurons, dt)
+        )
         return params
 
     def build_pre(self, signals, config):
@@ -291,9 +324,11 @@ class EquationBuilder(TFNeuronBuilder):
 
     def run(self, J, arrays, params):
         """Spikes and new state of one run: spiking step or, training in rate mode, the rate."""
-        step_params = {k: v for k, v in params.items() if not k.startswith(RATE)}
+        step_params = {k: v for k, v in params.items() if not k.startswith((RATE, TRAIN))}
         rate_params = {k[len(RATE):]: v for k, v in params.items() if k.startswith(RATE)}
-        kind, amplitude = rate_params.pop("kind"), rate_params.pop("amplitude")
+        kind, amplitude, smoothing, threshold = (
+            params[TRAIN + k] for k in ("kind", "amplitude", "smoothing", "threshold")
+        )
         state = [arrays[name] for name in self.state_class._fields]
         extra = {}
         if self.sample_argument is not None:
@@ -303,8 +338,17 @@ class EquationBuilder(TFNeuronBuilder):
         if kind == "surrogate" or self.config.inference_only:
             return outputs
 
+        def curve(current):
+            return self.rate(TF_OPS, current, dt=self.dt_value, **rate_params)
+
+        def training_rate(J):
+            return straight_through_rate(curve, J, smoothing, threshold)
+
+        if self.neuron_class.jit_training_rate:
+            training_rate = tf.function(training_rate, jit_compile=True)
+
         def rate():
-            return (self.rate(TF_OPS, J, dt=self.dt_value, **rate_params) * amplitude, *state)
+            return (training_rate(J) * amplitude, *state)
 
         return tuple(
             smart_cond.smart_cond(

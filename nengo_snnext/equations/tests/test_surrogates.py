@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nengo_snnext.equations.surrogates import SURROGATES, get_surrogate
+from nengo_snnext.equations.surrogates import SURROGATES, get_surrogate, smoothed_current
 from nengo_snnext.ops import NUMPY_OPS as xp
 
 
@@ -58,3 +58,17 @@ def test_default_is_thesis_arctan_alpha_2():
 def test_unknown_surrogate_lists_names():
     with pytest.raises(ValueError, match="arctan"):
         get_surrogate("relu")
+
+
+@pytest.mark.parametrize("threshold, sigma", [(1.0, 1e-3), (0.0, 0.5), (-2.0, 3.0)])
+def test_smoothed_current_is_soft_lif_softplus(threshold, sigma):
+    J = threshold + sigma * np.array([-800.0, -30.0, -1.0, 0.0, 1e-9, 1.0, 30.0, 800.0])
+    smoothed = smoothed_current(xp, J, threshold, sigma)
+    # closed form, sigma log(1 + exp(z)), without overflow at |z| = 800
+    z = (J - threshold) / sigma
+    assert np.allclose(smoothed, threshold + sigma * np.logaddexp(0.0, z), rtol=1e-14, atol=0)
+    assert smoothed[3] == threshold + sigma * math.log(2.0)
+    # never below the threshold (far below, the softplus rounds away), rising
+    assert np.all(smoothed >= threshold) and np.all(smoothed[2:] > threshold)
+    assert np.all(np.diff(smoothed) >= 0) and np.all(np.diff(smoothed[2:]) > 0)
+    assert smoothed[-1] == J[-1]  # far above threshold: the current itself

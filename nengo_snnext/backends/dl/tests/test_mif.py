@@ -85,3 +85,29 @@ def test_surrogate_mode_is_a_clear_build_error(dl_simulator):
     with pytest.raises(BuildError, match="MIF: surrogate training is not available"):
         dl_simulator(net)
     dl_simulator(use_training(net, "rate", neuron_type=MIF))  # per-type beats the default
+
+
+@pytest.mark.parametrize("neuron_type", [MIF(), MIF2()], ids=str)
+def test_rate_training_smoothing_is_straight_through(neuron_type, dl_simulator, rng):
+    """``smoothing``: the exact rates forward, the smoothed current's rate slope backward."""
+    n, sigma = 30, 0.05
+    net = use_training(direct_input_network(neuron_type, n), "rate", smoothing=sigma)
+    sim = dl_simulator(net)
+    J = np.concatenate([[0.5, 0.9, 0.99, 1.0], np.linspace(1.01, 4.0, n - 4)])[None, None, :]
+    c = rng.normal(size=(1, 1, n))
+    out, grads, _ = run_with_gradients(sim, {net.inp: J}, {net.spikes: c})
+    ones, zeros = np.ones(n), np.zeros(n)
+    exact = neuron_type.rates(J[0], ones, zeros)
+    tol = 1e-4 if isinstance(neuron_type, MIF2) else 1e-9  # MIF2: its rate table
+    assert np.allclose(out[net.spikes][0], exact, rtol=tol, atol=tol)
+    assert np.all(exact[0, :4] == 0)  # at and below the rheobase the forward stays silent
+
+    def smoothed_rate(current):  # J_th + sigma softplus((J - J_th) / sigma), J_th = 1
+        return neuron_type.rates(1 + sigma * np.logaddexp(0, (current - 1) / sigma), ones, zeros)
+
+    h = 1e-7
+    numeric = c[0, 0] * (smoothed_rate(J[0] + h) - smoothed_rate(J[0] - h))[0] / (2 * h)
+    rtol = 1e-2 if isinstance(neuron_type, MIF2) else 1e-4
+    assert np.allclose(grads[net.inp][0, 0], numeric, rtol=rtol, atol=1e-3)
+    # below the rheobase the slope is no longer zero: silent neurons learn
+    assert np.all(np.abs(grads[net.inp][0, 0, :4]) > 0)
