@@ -9,6 +9,8 @@ nengo_dl = pytest.importorskip("nengo_dl")
 import nengo  # noqa: E402
 import numpy as np  # noqa: E402
 
+import nengo_snnext  # noqa: E402
+
 from nengo_snnext.networks import nengo_dl_tutorial, thurein_cnn  # noqa: E402
 
 # Table 3.1 of the MIF thesis: parameters of conv1, conv2, conv3 and the readout
@@ -45,6 +47,22 @@ def test_table_3_1_architecture(neuron):
         assert type(ens.neuron_type).__name__ == neuron  # nengo.LIF, MIF, MIF2
         assert ens.neuron_type.amplitude == 0.01
         assert ens.max_rates.options[0] == 100 and ens.intercepts.options[0] == 0
+
+
+@pytest.mark.parametrize("neuron, smoothing", [("LIF", None), ("MIF", thurein_cnn.SMOOTHING),
+                                               ("MIF2", thurein_cnn.SMOOTHING)])
+def test_rate_training_smoothing(neuron, smoothing):
+    """MIF and MIF2 train with the rate's derivative smoothed at threshold; nengo.LIF as is."""
+    from nengo_snnext.training import training_mode
+
+    net = thurein_cnn.build(neuron, filters=(2, 2, 2))
+    with nengo.Simulator(net, progress_bar=False) as sim:  # builds; runs no step
+        modes = {training_mode(sim.model, ens) for ens in net.spiking}
+    assert modes == {nengo_snnext.TrainingMode("rate", smoothing=smoothing)}
+    exact = thurein_cnn.build(neuron, filters=(2, 2, 2), smoothing=None)
+    with nengo.Simulator(exact, progress_bar=False) as sim:
+        assert {training_mode(sim.model, ens) for ens in exact.spiking} == {
+            nengo_snnext.TrainingMode("rate")}
 
 
 def test_tutorial_build_is_the_tutorial():
