@@ -63,14 +63,12 @@ class SharedEquationMIF(MIF):
     """MIF stepped by the shared ``hybrid_step`` (Nengo core before the event-driven step)."""
 
     numpy_equation = SpikingNeuronType.numpy_equation
-    step_equation = SpikingNeuronType.step_equation
 
 
 class SharedEquationMIF2(MIF2):
     """MIF2 stepped by the shared ``hybrid_step``."""
 
     numpy_equation = SpikingNeuronType.numpy_equation
-    step_equation = SpikingNeuronType.step_equation
 
 
 def ratio_types():

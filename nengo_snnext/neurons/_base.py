@@ -247,15 +247,9 @@ class SpikingNeuronType(NeuronType):
         self.check_finite_input(J)
         current = self.state_class(**{name: state[name] for name in self.state})
         extras = {name: value for name, value in state.items() if name not in self.state}
-        spikes, new_state = self.step_equation(
+        spikes, new_state = self.numpy_equation(
             dt, J, current, **self.step_inputs(J, extras), **self.equation_params(dt)
         )
         output[...] = spikes * (self.amplitude / dt)
         for name, value in zip(new_state._fields, new_state):
-            if value is not state[name]:  # a step_equation may have written it in place
-                state[name][...] = value
-
-    def step_equation(self, dt, J, state, **params):
-        """The equation of Nengo's :meth:`step`: :meth:`numpy_equation`, which a type
-        may override to overwrite the arrays of ``state`` (Nengo's signals) in place."""
-        return self.numpy_equation(dt, J, state, **params)
+            state[name][...] = value

@@ -7,7 +7,7 @@ rise from the rheobase ``J = 1`` to a peak and fall to zero at the
 depolarisation block.
 """
 
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import numpy as np
 from nengo.dists import Choice, Uniform
@@ -174,18 +174,10 @@ class MemristiveNeuronType(SpikingNeuronType):
 
     # --- rates and gain/bias --------------------------------------------------
 
-    def numpy_equation(self, dt, J, state, *, in_place=False, **params):
-        """The step with the event-driven numpy (or numba) kernel, equal to ``equation``
-        (``in_place``: the memristor and refractory states are written into the
-        arrays of ``state``)."""
+    def numpy_equation(self, dt, J, state, **params):
+        """The step with the event-driven numpy (or numba) kernel, equal to ``equation``."""
         hybrid = hybrid_step_for(np.asarray(J).dtype)
-        if in_place:
-            hybrid = partial(hybrid, in_place=True)
         return self.equation(NUMPY_OPS, dt, J, state, hybrid=hybrid, **params)
-
-    def step_equation(self, dt, J, state, **params):
-        """Nengo's step: :meth:`numpy_equation` in place (no copy of the states)."""
-        return self.numpy_equation(dt, J, state, in_place=True, **params)
 
     def current_on_rising_branch(self, rates, J_peak):
         """Current on ``(1, J_peak)`` with steady-state rate ``rates`` (Hz)."""

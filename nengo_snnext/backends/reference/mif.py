@@ -363,24 +363,14 @@ def _event_neurons(u, u_quiet, drive, ref, x, tol):
     return event.nonzero()[0]
 
 
-def _in_place(given, others):
-    """Whether a step may write into ``given``: an array no other argument shares."""
-    return isinstance(given, np.ndarray) and not any(
-        np.may_share_memory(given, other) for other in others)
-
-
 def fast_hybrid_step(
-    xp_, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2,
-    in_place=False,
+    xp_, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref, memristive, m2
 ):
     """:func:`~nengo_snnext.equations.mif.hybrid_step` for numpy arrays, event-driven.
 
     Same arguments (``xp_`` must be numpy's) and the same ``count``, ``u``,
     ``x``, ``ref`` and ``x2``, bit for bit, for finite ``J``; ``r`` and
     ``spiked`` of the returned ``_Phase`` are None (internal to the step).
-    ``in_place``: the returned ``x``, ``ref`` and ``x2`` are the arrays passed in,
-    overwritten (each where no other argument shares its memory), which saves
-    Nengo's step a copy of each.
     """
     if xp_ is not NUMPY_OPS:
         raise TypeError(f"fast_hybrid_step computes with numpy only, not {xp_.name}")
@@ -392,24 +382,21 @@ def fast_hybrid_step(
     np.subtract(u, u_quiet, out=u_quiet)
     i = _event_neurons(u, u_quiet, drive, ref, x if memristive else None, c["tol"])
 
-    if i.size:  # gathered (copies) before any output overwrites an input
-        s = _Phase(
-            u=u[i], x=x[i], ref=ref[i], x2=None if m2 is None else x2[i],
-            r=np.full(i.size, dt, dtype=dtype),
-            count=None, spiked=None,
-        )
-    x_out = x if in_place and _in_place(x, (J, u, ref, x2)) else x.copy()
-    ref_out = ref if in_place and _in_place(ref, (J, u, x, x2)) else ref.copy()
+    x_out = x.copy()
+    ref_out = ref.copy()
     if m2 is None:
         x2_out = x2  # unchanged, and unused by the phase functions
-    elif in_place and _in_place(x2, (J, u, x, ref)):
-        x2_out = x2 if c["x2_decay"] is None else np.multiply(x2, c["x2_decay"], out=x2)
     elif c["x2_decay"] is None:
         x2_out = x2.copy()
     else:
         x2_out = np.multiply(x2, c["x2_decay"])
     count = np.zeros_like(u)
     if i.size:
+        s = _Phase(
+            u=u[i], x=x[i], ref=ref[i], x2=None if m2 is None else x2[i],
+            r=np.full(i.size, dt, dtype=dtype),
+            count=None, spiked=None,
+        )
         s = _event_step(dt, J[i], s, params=c["params"], kernel_params=c["kernel_params"],
                         short=c["short"])
         u_quiet[i] = s.u

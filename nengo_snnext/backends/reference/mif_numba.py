@@ -154,8 +154,8 @@ def _fast_forward(J, s, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m
 
 
 @numba.njit(cache=True)
-def _hybrid_kernel(dt, J, u, x, ref, x2, u_out, x_out, ref_out, x2_out, count, tau_off, tau_on,
-                   u_reset, tau_ref, memristive, has_m2, m2, short):
+def _hybrid_kernel(dt, J, u, x, ref, x2, out, tau_off, tau_on, u_reset, tau_ref, memristive,
+                   has_m2, m2, short):
     s = np.empty(7)
     decay = math.expm1(-dt / tau_off)  # the quiet neurons' charge segment, seg = dt
     decay_x2 = math.exp(-dt / m2[4])
@@ -165,11 +165,8 @@ def _hybrid_kernel(dt, J, u, x, ref, x2, u_out, x_out, ref_out, x2_out, count, t
             drive = J[k] - u[k]
             u_end = u[k] - drive * decay
             if max(u[k], u_end) + tol * (abs(u[k]) + abs(drive)) < 1.0 - tol:
-                # neuron k's inputs are read before its outputs are written: the
-                # outputs may be the input arrays (in place)
-                x2_end = x2[k] * decay_x2 if has_m2 and memristive else x2[k]
-                u_out[k], x_out[k], ref_out[k], x2_out[k], count[k] = (
-                    u_end, x[k], ref[k], x2_end, 0.0)
+                out[0, k], out[1, k], out[2, k], out[4, k] = u_end, x[k], ref[k], 0.0
+                out[3, k] = x2[k] * decay_x2 if has_m2 and memristive else x2[k]
                 continue
         s[0], s[1], s[2], s[3], s[4], s[5], s[6] = u[k], x[k], ref[k], x2[k], dt, 0.0, 0.0
         if short:
@@ -182,7 +179,8 @@ def _hybrid_kernel(dt, J, u, x, ref, x2, u_out, x_out, ref_out, x2_out, count, t
             _fast_forward(J[k], s, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m2)
             for _ in range(STAGE_SEGMENTS):
                 _segment(J[k], s, True, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m2)
-        u_out[k], x_out[k], ref_out[k], x2_out[k], count[k] = s[0], s[1], s[2], s[3], s[5]
+        for j in range(5):
+            out[j, k] = s[j if j < 4 else 5]
 
 
 def _flat_float64(a, shape):
@@ -194,13 +192,11 @@ def _flat_float64(a, shape):
 
 
 def numba_hybrid_step(xp_, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, tau_ref,
-                      memristive, m2, in_place=False):
+                      memristive, m2):
     """:func:`~nengo_snnext.equations.mif.hybrid_step` compiled by numba (float64 arrays).
 
     Returns a ``_Phase`` with ``count``, ``u``, ``x``, ``ref`` and ``x2`` (``r``
-    and ``spiked`` None), as :func:`.fast_hybrid_step`; ``in_place``: its ``x``,
-    ``ref`` and ``x2`` are the arrays passed in (overwritten), where those are
-    contiguous float64 arrays of ``J``'s shape.
+    and ``spiked`` None), as :func:`.fast_hybrid_step`.
     """
     from nengo_snnext.equations.mif import is_short_step
 
@@ -208,20 +204,10 @@ def numba_hybrid_step(xp_, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, ta
                           memristive=memristive)
     has_m2 = m2 is not None
     m2_values = tuple(float(v) for v in m2) if has_m2 else (0.0, 0.0, 0.0, 0.0, 1.0)
-    shape = np.shape(J)
-    arrays = [_flat_float64(a, shape) for a in (J, u, x, ref, x2)]
-    outputs = [np.empty(arrays[0].size) for _ in range(5)]  # u, x, ref, x2, count
-    given = {1: x, 2: ref, 3: x2}
-    if in_place:  # into the given arrays that _flat_float64 did not copy and no other shares
-        for k, a in given.items():
-            others = [b for j, b in given.items() if j != k]
-            if isinstance(a, np.ndarray) and np.may_share_memory(arrays[k + 1], a) and not any(
-                    np.may_share_memory(a, b) for b in others):
-                outputs[k] = arrays[k + 1]
-    _hybrid_kernel(float(dt), *arrays, *outputs, float(tau_off), float(tau_on), float(u_reset),
+    arrays = [_flat_float64(a, np.shape(J)) for a in (J, u, x, ref, x2)]
+    out = np.empty((5, arrays[0].size))
+    _hybrid_kernel(float(dt), *arrays, out, float(tau_off), float(tau_on), float(u_reset),
                    float(tau_ref), bool(memristive), has_m2, m2_values, short)
-    u, x, ref, x2, count = (
-        given[k] if k in given and outputs[k] is arrays[k + 1] else row.reshape(shape)
-        for k, row in enumerate(outputs)
-    )
+    shape = np.shape(J)
+    u, x, ref, x2, count = (row.reshape(shape) for row in out)
     return _Phase(u=u, x=x, ref=ref, x2=x2, r=None, count=count, spiked=None)

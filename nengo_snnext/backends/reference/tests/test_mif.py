@@ -79,14 +79,12 @@ class SharedEquationMIF(MIF):
     """MIF stepped by the shared equation (``hybrid_step``) in Nengo core."""
 
     numpy_equation = SpikingNeuronType.numpy_equation
-    step_equation = SpikingNeuronType.step_equation
 
 
 class SharedEquationMIF2(MIF2):
     """MIF2 stepped by the shared equation (``hybrid_step``) in Nengo core."""
 
     numpy_equation = SpikingNeuronType.numpy_equation
-    step_equation = SpikingNeuronType.step_equation
 
 
 @pytest.mark.parametrize(
@@ -146,36 +144,3 @@ def test_fast_step_with_array_parameters(dtype):
             np.testing.assert_array_equal(getattr(fast, name), np.asarray(getattr(ref, name),
                                                                           dtype=dtype))
         state = [fast.u, fast.x, fast.ref, fast.x2]
-
-
-@pytest.mark.parametrize("kernel", ["numpy", "numba"])
-@pytest.mark.parametrize("memristive, m2", [(True, True), (True, False), (False, True)])
-def test_in_place_step_equals_step(kernel, memristive, m2):
-    """``in_place=True`` (Nengo's step) gives the same result, bit for bit, written into the
-    given ``x``, ``ref`` and ``x2`` (only where no other argument shares the array)."""
-    if kernel == "numba":
-        pytest.importorskip("numba")
-        from nengo_snnext.backends.reference.mif_numba import numba_hybrid_step as step
-    else:
-        step = fast_hybrid_step
-    m2p = M2Parameters(-1.0, 50.0, 5000.0, 0.02, 0.1) if m2 else None
-    params = dict(tau_off=TAU_OFF, tau_on=TAU_ON, u_reset=U_RESET, tau_ref=1e-3,
-                  memristive=memristive, m2=m2p)
-    J, *state = typical_states(np.random.RandomState(2), 2000, memristive=memristive, m2=m2,
-                               tau_ref=1e-3)
-    for _ in range(10):
-        expected = step(xp, 1e-3, J, *state, **params)
-        given = [a.copy() for a in state]
-        got = step(xp, 1e-3, J, *given, in_place=True, **params)
-        for name in ("count", "u", "x", "ref", "x2"):
-            np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
-        assert got.x is given[1] and got.ref is given[2]
-        assert got.x2 is given[3] or (m2p is None and kernel == "numpy")  # unused without M2
-        state = [expected.u, expected.x, expected.ref, expected.x2]
-    # one array passed as two arguments (a frozen MIF2's x = x2 = 0): never overwritten
-    zeros = np.zeros_like(J)
-    expected = step(xp, 1e-3, J, state[0], zeros.copy(), state[2], zeros.copy(), **params)
-    got = step(xp, 1e-3, J, state[0], zeros, state[2].copy(), zeros, in_place=True, **params)
-    assert not zeros.any()
-    for name in ("count", "u", "x", "ref", "x2"):
-        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
