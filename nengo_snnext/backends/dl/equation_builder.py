@@ -24,7 +24,7 @@ from nengo.exceptions import BuildError
 from nengo_dl.neuron_builders import TFNeuronBuilder
 from tensorflow.python.framework import smart_cond
 
-from nengo_snnext.backends.dl.ops import TF_OPS
+from nengo_snnext.backends.dl.ops import TF_OPS, XLA_OPS
 from nengo_snnext.backends.dl.surrogate import resolve_surrogate, surrogate_spike
 from nengo_snnext.equations.lif import heaviside
 from nengo_snnext.equations.surrogates import smoothed_current
@@ -338,13 +338,16 @@ class EquationBuilder(TFNeuronBuilder):
         if kind == "surrogate" or self.config.inference_only:
             return outputs
 
+        jit = self.neuron_class.jit_training_rate
+        ops = XLA_OPS if jit else TF_OPS  # XLA_OPS: a searchsorted that XLA compiles well
+
         def curve(current):
-            return self.rate(TF_OPS, current, dt=self.dt_value, **rate_params)
+            return self.rate(ops, current, dt=self.dt_value, **rate_params)
 
         def training_rate(J):
             return straight_through_rate(curve, J, smoothing, threshold)
 
-        if self.neuron_class.jit_training_rate:
+        if jit:
             training_rate = tf.function(training_rate, jit_compile=True)
 
         def rate():

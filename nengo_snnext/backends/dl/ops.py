@@ -110,6 +110,28 @@ def _searchsorted(sorted_1d, x):
     return tf.reshape(flat, tf.shape(x))
 
 
+def _unrolled_searchsorted(sorted_1d, x):
+    """``searchsorted(sorted_1d, x, side="right")`` as a binary search of fixed depth.
+
+    ``ceil(log2(n + 1))`` rounds of gather, compare and select on the constant
+    breakpoints: what XLA compiles well (its ``searchsorted`` compares every value
+    with every breakpoint), the same indices as :func:`_searchsorted`.
+    """
+    if not tf.is_tensor(x):
+        return NUMPY_OPS.searchsorted(sorted_1d, x)
+    values = np.asarray(sorted_1d)
+    depth = max(int(np.ceil(np.log2(values.size + 1))), 1)
+    # padded with +inf to 2**depth entries: every candidate index is valid
+    padded = np.full(2**depth, np.inf)
+    padded[: values.size] = values
+    padded = tf.constant(padded, dtype=x.dtype)
+    count = tf.zeros(tf.shape(x), tf.int32)  # entries <= x found so far
+    for step in (2**k for k in range(depth - 1, -1, -1)):
+        candidate = count + step
+        count = tf.where(tf.gather(padded, candidate - 1) <= x, candidate, count)
+    return tf.minimum(count, values.size)  # x = +inf passes the padding too
+
+
 def _take(table_1d, indices, like):
     if not _any_tensor(indices, like):
         return NUMPY_OPS.take(table_1d, indices, like)
@@ -140,3 +162,6 @@ TF_OPS = Ops(
     take=_take,
 )
 """The :class:`~nengo_snnext.ops.Ops` protocol with TensorFlow ops."""
+
+XLA_OPS = TF_OPS._replace(name="tensorflow-xla", searchsorted=_unrolled_searchsorted)
+"""``TF_OPS`` for code that XLA compiles: ``searchsorted`` by :func:`_unrolled_searchsorted`."""

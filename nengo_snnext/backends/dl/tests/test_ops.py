@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nengo_snnext.backends.dl.ops import TF_OPS
+from nengo_snnext.backends.dl.ops import TF_OPS, XLA_OPS
 from nengo_snnext.equations.lif import (
     LIFState,
     discrete_lif_step,
@@ -120,3 +120,20 @@ def test_rates_agree(rate, leak, rng):
     expected = rate(NUMPY_OPS, drive, **kw)
     kw["leak"] = tf.constant(leaks)
     assert np.allclose(rate(TF_OPS, tf.constant(drive), **kw), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_breaks", [1, 2, 7, 8, 1399])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_xla_searchsorted_equals_searchsorted(n_breaks, dtype):
+    """XLA_OPS' fixed-depth binary search gives numpy's ``side="right"`` indices, also on
+    ties, outside the breakpoints and compiled by XLA."""
+    rng = np.random.RandomState(n_breaks)
+    breaks = np.sort(rng.uniform(-3, 3, size=n_breaks)).astype(dtype)
+    x = np.concatenate([rng.uniform(-4, 4, size=500 + n_breaks % 2), breaks, [-np.inf, np.inf]])
+    x = x.astype(dtype).reshape(2, -1)
+    expected = np.searchsorted(breaks, x, side="right")
+    eager = XLA_OPS.searchsorted(breaks, tf.constant(x))
+    compiled = tf.function(lambda t: XLA_OPS.searchsorted(breaks, t), jit_compile=True)
+    assert np.array_equal(eager, expected)
+    assert np.array_equal(compiled(tf.constant(x)), expected)
+    assert np.array_equal(XLA_OPS.searchsorted(breaks, x), expected)  # numpy in, numpy out
