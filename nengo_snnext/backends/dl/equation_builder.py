@@ -27,8 +27,8 @@ from tensorflow.python.framework import smart_cond
 from nengo_snnext.backends.dl.ops import TF_OPS, XLA_OPS
 from nengo_snnext.backends.dl.surrogate import resolve_surrogate, surrogate_spike
 from nengo_snnext.equations.lif import heaviside
-from nengo_snnext.equations.surrogates import smoothed_current
 from nengo_snnext.equations.noise import scale_noise
+from nengo_snnext.equations.surrogates import smoothed_current
 from nengo_snnext.training import TrainingMode
 
 
