@@ -15,13 +15,16 @@ affect each other::
     differentiable steady-state rate (``training_equation`` of the type) and the
     neuron state is held constant; inference runs the exact spiking step.
     ``smoothing=sigma`` keeps that rate exactly in the forward pass and
-    differentiates it at the smoothed current ``J_th + sigma softplus((J - J_th) /
-    sigma)`` in the backward pass (a straight-through estimator; ``J_th`` is the
-    type's threshold current, ``sigma`` in the same normalised units as ``J``).
-    For rate curves that jump at threshold (MIF and MIF2 fire at a third of
-    their ``x = 1`` rate as soon as they fire) the exact derivative is infinite
-    just above threshold and zero below; the smoothed one is finite on both
-    sides, which is how nengo-dl's ``lif_smoothing`` (SoftLIFRate) trains LIF,
+    differentiates it with its threshold smoothed in the backward pass (a
+    straight-through estimator): ``sigmoid((J - J_th) / sigma) rate(J_th + sigma
+    softplus((J - J_th) / sigma))``, :func:`~nengo_snnext.equations.surrogates.smoothed_rate`
+    (``J_th`` is the type's threshold current, ``sigma`` in the same normalised
+    units as ``J``). For rate curves that jump at threshold (MIF and MIF2 fire
+    at a third of their ``x = 1`` rate as soon as they fire) the exact
+    derivative is infinite just above threshold and zero below, and it says
+    nothing of the jump; the smoothed one is finite on both sides and includes
+    the jump (the logistic's slope times the rate at threshold). The smoothed
+    current is how nengo-dl's ``lif_smoothing`` (SoftLIFRate) trains LIF,
     without its change of the forward rate.
 ``"surrogate"``
     Surrogate-gradient training through time: the spiking step runs during
@@ -64,9 +67,9 @@ class TrainingMode(NamedTuple):
         Sharpness of the surrogate; ``None`` uses the type's declared value when
         the surrogate is the type's own, else the surrogate's default.
     smoothing : float or None
-        Rate mode only: width ``sigma`` (normalised current) of the smoothed
-        current whose rate derivative the backward pass uses; ``None``: the
-        exact derivative of the rate.
+        Rate mode only: width ``sigma`` (normalised current) of the smoothing of
+        the threshold whose rate derivative the backward pass uses; ``None``:
+        the exact derivative of the rate.
     """
 
     kind: str = "rate"
@@ -133,8 +136,8 @@ def configure_training(kind="rate", *, surrogate=None, alpha=None, smoothing=Non
     alpha : float, optional
         Its sharpness (default: the type's declared value, or the surrogate's).
     smoothing : float, optional
-        Rate mode: differentiate the rate at a current smoothed over this width
-        around the threshold (see the module docstring; default: exact).
+        Rate mode: differentiate the rate with its threshold smoothed over this
+        width (see the module docstring; default: exact).
     neuron_type : NeuronType class or instance, optional
         Only for ensembles of this type (and its subclasses).
     ensemble : nengo.Ensemble, optional

@@ -72,14 +72,31 @@ def smoothed_current(xp, J, threshold, sigma):
     Above threshold by many ``sigma`` it is ``J``; below, it stays above ``J_th``
     (a rate curve that is zero there gets a small, positive slope); at ``J_th``
     it is ``J_th + sigma ln 2``. The smoothed current of soft-LIF (Hunsberger &
-    Eliasmith 2015, nengo's ``SoftLIFRate``), used by rate training's
-    ``smoothing`` (:mod:`nengo_snnext.training`) in the backward pass only.
+    Eliasmith 2015, nengo's ``SoftLIFRate``), used by :func:`smoothed_rate`.
     """
     z = (J - threshold) / sigma
     # softplus(z) = max(z, 0) + log1p(exp(-|z|)) without overflow; max(z, 0) written
     # (z + |z|) / 2 so that autodiff gives the slope 1/2 at z = 0 (maximum gives 1)
     magnitude = xp.abs(z)
     return threshold + sigma * (0.5 * (z + magnitude) + xp.log1p(xp.exp(-magnitude)))
+
+
+def smoothed_rate(xp, rate, J, threshold, sigma):
+    """``sigmoid((J - J_th) / sigma) rate(smoothed_current(J))``: a rate with its threshold smoothed.
+
+    A rate curve that is zero up to the threshold current ``J_th`` is ``H(J -
+    J_th) rate(J)``. This replaces the step ``H`` by a logistic of width
+    ``sigma`` and evaluates ``rate`` at :func:`smoothed_current`, where it is
+    finite and smooth. Its derivative has both parts: the logistic's slope times
+    the rate just above threshold (the jump of curves such as MIF's, which fires
+    at tens of Hz as soon as it fires: the smoothed current alone would give
+    that jump no slope), and the rate's slope at the smoothed current. Far
+    below threshold it and its slope vanish; many ``sigma`` above it is
+    ``rate(J)``. Rate training's ``smoothing`` (:mod:`nengo_snnext.training`)
+    differentiates it in the backward pass only.
+    """
+    z = (J - threshold) / sigma
+    return xp.sigmoid(z) * rate(smoothed_current(xp, J, threshold, sigma))
 
 
 class Surrogate(NamedTuple):

@@ -28,7 +28,7 @@ from nengo_snnext.backends.dl.ops import TF_OPS, XLA_OPS
 from nengo_snnext.backends.dl.surrogate import resolve_surrogate, surrogate_spike
 from nengo_snnext.equations.lif import heaviside
 from nengo_snnext.equations.noise import scale_noise
-from nengo_snnext.equations.surrogates import smoothed_current
+from nengo_snnext.equations.surrogates import smoothed_rate
 from nengo_snnext.training import TrainingMode
 
 
@@ -214,13 +214,13 @@ def smoothing_threshold(neurons, dt):
 
 
 def straight_through_rate(rate, J, smoothing, threshold):
-    """``rate(J)`` in the forward pass, the derivative of ``rate`` at the smoothed
-    current (:func:`~nengo_snnext.equations.surrogates.smoothed_current`) in the
+    """``rate(J)`` in the forward pass, the derivative of the rate with its threshold
+    smoothed (:func:`~nengo_snnext.equations.surrogates.smoothed_rate`) in the
     backward pass; ``rate(J)`` itself when ``smoothing`` is None."""
     exact = rate(J)
     if smoothing is None:
         return exact
-    soft = rate(smoothed_current(TF_OPS, J, threshold, smoothing))
+    soft = smoothed_rate(TF_OPS, rate, J, threshold, smoothing)
     # the exact rate's own gradient is never built (its untaken branches may be NaN)
     return soft + tf.stop_gradient(exact - soft)
 
@@ -239,8 +239,8 @@ class EquationBuilder(TFNeuronBuilder):
       spiking simulation (BPTT);
     - training in ``"rate"`` mode: the type's differentiable
       ``training_equation`` with the state held (NengoDL's scheme for its own
-      spiking types); with the mode's ``smoothing``, differentiated at the
-      smoothed current (:func:`straight_through_rate`); XLA-compiled where the
+      spiking types); with the mode's ``smoothing``, differentiated with its
+      threshold smoothed (:func:`straight_through_rate`); XLA-compiled where the
       type declares ``jit_training_rate``.
 
     Stochastic types (``sample_argument`` and ``noise_distribution()``) get a fresh

@@ -5,7 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from nengo_snnext.equations.surrogates import SURROGATES, get_surrogate, smoothed_current
+from nengo_snnext.equations.surrogates import (
+    SURROGATES,
+    get_surrogate,
+    smoothed_current,
+    smoothed_rate,
+)
 from nengo_snnext.ops import NUMPY_OPS as xp
 
 
@@ -72,3 +77,27 @@ def test_smoothed_current_is_soft_lif_softplus(threshold, sigma):
     assert np.all(smoothed >= threshold) and np.all(smoothed[2:] > threshold)
     assert np.all(np.diff(smoothed) >= 0) and np.all(np.diff(smoothed[2:]) > 0)
     assert smoothed[-1] == J[-1]  # far above threshold: the current itself
+
+
+def test_smoothed_rate_smooths_a_jump_at_threshold():
+    """A rate that jumps from 0 to 40 at J = 1 (then rises linearly): the smoothed rate
+    is the logistic times the rate at the smoothed current, equals the rate many sigma
+    away from threshold, and its slope carries the jump (40 / (4 sigma) at threshold)."""
+    sigma = 1e-2
+
+    def rate(J):
+        return np.where(J > 1.0, 40.0 + 100.0 * (J - 1.0), 0.0)
+
+    J = 1.0 + sigma * np.array([-60.0, -5.0, -1.0, 0.0, 1.0, 5.0, 60.0])
+    smooth = smoothed_rate(xp, rate, J, 1.0, sigma)
+    z = (J - 1.0) / sigma
+    closed = (40.0 + 100.0 * sigma * np.logaddexp(0.0, z)) / (1.0 + np.exp(-z))
+    assert np.allclose(smooth, closed, rtol=1e-13, atol=1e-20)  # far below: 1 + tiny rounds to 1
+    assert smooth[0] < 1e-24 and np.isclose(smooth[-1], rate(J[-1]), rtol=1e-14)
+    assert np.all(np.diff(smooth) > 0)
+    h = 1e-9
+    slope = (smoothed_rate(xp, rate, 1.0 + h, 1.0, sigma)
+             - smoothed_rate(xp, rate, 1.0 - h, 1.0, sigma)) / (2 * h)
+    # logistic slope 1 / (4 sigma) times the rate there (40 + 100 sigma ln 2), plus 100 / 4
+    expected = (40.0 + 100.0 * sigma * math.log(2.0)) / (4 * sigma) + 100.0 / 4
+    assert np.isclose(slope, expected, rtol=1e-5)

@@ -89,7 +89,7 @@ def test_surrogate_mode_is_a_clear_build_error(dl_simulator):
 
 @pytest.mark.parametrize("neuron_type", [MIF(), MIF2()], ids=str)
 def test_rate_training_smoothing_is_straight_through(neuron_type, dl_simulator, rng):
-    """``smoothing``: the exact rates forward, the smoothed current's rate slope backward."""
+    """``smoothing``: the exact rates forward, the slope of the smoothed rate backward."""
     n, sigma = 30, 0.05
     net = use_training(direct_input_network(neuron_type, n), "rate", smoothing=sigma)
     sim = dl_simulator(net)
@@ -102,8 +102,10 @@ def test_rate_training_smoothing_is_straight_through(neuron_type, dl_simulator, 
     assert np.allclose(out[net.spikes][0], exact, rtol=tol, atol=tol)
     assert np.all(exact[0, :4] == 0)  # at and below the rheobase the forward stays silent
 
-    def smoothed_rate(current):  # J_th + sigma softplus((J - J_th) / sigma), J_th = 1
-        return neuron_type.rates(1 + sigma * np.logaddexp(0, (current - 1) / sigma), ones, zeros)
+    def smoothed_rate(current):  # sigmoid(z) rate(J_th + sigma softplus(z)), J_th = 1
+        z = (current - 1) / sigma
+        return (neuron_type.rates(1 + sigma * np.logaddexp(0, z), ones, zeros)
+                / (1 + np.exp(-z)))
 
     h = 1e-7
     numeric = c[0, 0] * (smoothed_rate(J[0] + h) - smoothed_rate(J[0] - h))[0] / (2 * h)
