@@ -65,6 +65,22 @@ def test_rate_training_smoothing(neuron, smoothing):
             nengo_snnext.TrainingMode("rate")}
 
 
+def test_set_learning_rate_sets_the_step():
+    """RMSprop's first step moves a weight with a gradient by lr / sqrt(1 - rho):
+    after ``set_learning_rate(sim, 1e-4)`` that is 1e-4 / sqrt(0.1), not 1e-3's."""
+    net = nengo_dl_tutorial.build(filters=(2, 2, 2))
+    images = np.random.RandomState(0).uniform(0, 255, size=(2, 784)).astype(np.float32)
+    with nengo_dl.Simulator(net, minibatch_size=2, progress_bar=False) as sim:
+        nengo_dl_tutorial.compile_training(sim, net, 1e-3)
+        nengo_dl_tutorial.set_learning_rate(sim, 1e-4)
+        before = net.layers[-1].kernel.numpy()
+        nengo_dl_tutorial.fit(sim, net, images, np.array([3, 7]))
+        step = np.abs(net.layers[-1].kernel.numpy() - before)
+    # (a weight with a gradient near RMSprop's epsilon, 1e-7, moves less)
+    assert np.isclose(step.max(), 1e-4 / np.sqrt(0.1), rtol=1e-3)
+    assert np.median(step[step > 0]) > 0.9 * step.max()
+
+
 def test_tutorial_build_is_the_tutorial():
     net = nengo_dl_tutorial.build()
     assert keras_parameter_counts(net) == TABLE_3_1_PARAMETERS

@@ -134,6 +134,11 @@ def compile_training(sim, net, learning_rate=1e-3):
     )
 
 
+def set_learning_rate(sim, learning_rate):
+    """Change the learning rate of the optimizer that :func:`compile_training` gave ``sim``."""
+    sim.keras_model.optimizer.learning_rate.assign(learning_rate)
+
+
 def transfer_params(sim, other, path):
     """Copy the trained parameters of ``sim`` into ``other`` (a simulator of the same
     network built with other synapses), through NengoDL's ``save_params`` file ``path``."""

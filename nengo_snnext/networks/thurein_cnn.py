@@ -54,6 +54,7 @@ SEED_FIGURES = {
 NEURONS = ("LIF", "MIF", "MIF2")
 MAX_RATES = 100.0  # Table 3.1
 LEARNING_RATE = 1e-3  # Table 3.1: 0.1 %
+FINAL_LEARNING_RATE = 1e-4  # the last epoch's, when there are several (see reproduce)
 AMPLITUDE = 0.01  # the tutorial's (the thesis gives none)
 SMOOTHING = 1e-2  # rate training's smoothing width of MIF/MIF2 (normalised current)
 INPUT_SCALE = 1.0  # raw pixels 0-255, as the tutorial (§3.1 states 1/255: see reproduce)
@@ -133,7 +134,8 @@ def build(neuron_type="MIF", *, max_rates=MAX_RATES, filters=tutorial.FILTERS, n
 def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
               dataset="fashion-mnist", neurons=NEURONS, epochs=None, n_train=None,
               n_test=None, max_rates=MAX_RATES, filters=None, input_scale=INPUT_SCALE,
-              test_synapse=TEST_SYNAPSE, smoothing="default"):
+              test_synapse=TEST_SYNAPSE, smoothing="default",
+              final_learning_rate=FINAL_LEARNING_RATE):
     """Train LIF, MIF and MIF2 side by side and test them spiking.
 
     The three networks start from the same weights and see the same minibatches;
@@ -148,7 +150,8 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
     3x3 convolutions (strides 1, 2, 2) with half its channels, ``filters = (16,
     32, 64)`` (``filters=(32, 64, 128)`` is the thesis' size, about 4x the
     compute); 100 Hz, RMSprop 1e-3, minibatch 200, 30 test steps as the thesis;
-    3 epochs on 20,000 training images instead of 30 epochs on 60,000; the
+    3 epochs on 20,000 training images instead of 30 epochs on 60,000, the last
+    at ``final_learning_rate`` (1e-4); the
     spiking test on 2000 test images (the thesis validates on 1000), the spikes
     into each layer lowpass-filtered by ``test_synapse`` (5 ms; ``None``: the
     training network's connections, no synapse). ``quick``: filters ``(4, 8,
@@ -160,6 +163,12 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
     (§3.1) says pixels / 255, which with the tutorial's amplitude 0.01 and 100 Hz
     learns far slower: LIF 38.8 % vs 71.8 % spiking accuracy after the same
     2 x 6000 images (Fashion-MNIST, measured while writing this module).
+
+    ``final_learning_rate``: the learning rate of the last epoch when there are
+    several (``None``: the thesis' 1e-3 throughout). The thesis trains 30 epochs
+    at 1e-3; after 3 epochs the weights sit wherever RMSprop's steps last left
+    them, and one epoch at 1e-4 settles them: measured with seed 2, LIF 81.15 ->
+    83.25 % and MIF 73.00 -> 81.80 % (``docs/nengo_dl.md``).
 
     ``dataset``: ``"fashion-mnist"`` (found as :func:`nengo_snnext.data.load_fashion_mnist`
     does) or ``"mnist"`` (idx files in ``data_dir`` or ``$NENGO_SNNEXT_DATA/mnist``,
@@ -200,6 +209,9 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
             tutorial.fit(sims[name], nets[name], *(a[:tutorial.MINIBATCH_SIZE] for a in train))
             seconds[name].update(trace=time.time() - t0, train=0.0)
         for epoch in range(epochs):
+            if epoch == epochs - 1 > 0 and final_learning_rate is not None:
+                for name in neurons:
+                    tutorial.set_learning_rate(sims[name], final_learning_rate)
             for index in epoch_chunks(len(train[0]), epoch, seed=seed):
                 for name in neurons:  # interleaved: the same load for every type
                     t0 = time.time()
@@ -242,7 +254,7 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
         "config": dict(quick=quick, dataset=dataset, n_train=len(train[0]), n_test=len(test[0]),
                        epochs=epochs, n_steps=n_steps, filters=filters, max_rates=max_rates,
                        test_synapse=test_synapse, smoothing=smoothing, amplitude=AMPLITUDE,
-                       learning_rate=LEARNING_RATE,
+                       learning_rate=LEARNING_RATE, final_learning_rate=final_learning_rate,
                        minibatch_size=tutorial.MINIBATCH_SIZE, input_scale=input_scale,
                        seed=seed,
                        seconds={k: {s: round(v, 1) for s, v in d.items()}
