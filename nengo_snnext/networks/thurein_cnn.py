@@ -21,12 +21,14 @@ tutorial's settings). The thesis got MIF 77.76 % vs LIF 98.23 % on MNIST
 and 60 vs 3.3 minutes of training, the signature of NengoDL's Python fallback for a
 neuron type without a TensorFlow builder (no gradient through the neurons, ~18x
 slower). With nengo_snnext's native builders, MIF's rate XLA-compiled, MIF trains in
-about 1.2x LIF's time. Two things cost it accuracy, and both have a fix here: its
+1.0-1.3x LIF's time. Two things cost it accuracy, and both have a fix here: its
 rate curve jumps at threshold, so its exact derivative trains poorly (MIF and MIF2
 train with the rate's derivative smoothed at threshold, :data:`SMOOTHING`); and its
 2 ms membrane (two steps) does not average the one-step spikes of the previous
-layer without a synapse (``test_synapse=0.005`` in the spiking test). Figures and
-commands: ``docs/nengo_dl.md``.
+layer without a synapse (``test_synapse=0.005`` in the spiking test). Its runs
+also scatter more between seeds than LIF's; the full run's last epoch at a tenth of
+the learning rate (``final_learning_rate``) settles them. Figures and commands:
+``docs/nengo_dl.md``.
 """
 
 import os
