@@ -153,12 +153,11 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
     32, 64)`` (``filters=(32, 64, 128)`` is the thesis' size, about 4x the
     compute); 100 Hz, RMSprop 1e-3, minibatch 200, 30 test steps as the thesis;
     3 epochs on 20,000 training images instead of 30 epochs on 60,000, the last
-    at ``final_learning_rate`` (1e-4); the
-    spiking test on 2000 test images (the thesis validates on 1000), the spikes
-    into each layer lowpass-filtered by ``test_synapse`` (5 ms; ``None``: the
-    training network's connections, no synapse). ``quick``: filters ``(4, 8,
-    8)``, 400 training images, 1 epoch, 200 test images, 5 steps (a smoke test,
-    not a result).
+    at ``final_learning_rate`` (1e-4); the spiking test on 2000 test images (the
+    thesis validates on 1000), the spikes into each layer lowpass-filtered by
+    ``test_synapse`` (5 ms; ``None``: the training network's connections, no
+    synapse). ``quick``: filters ``(4, 8, 8)``, 400 training images, 1 epoch,
+    200 test images, 5 steps (a smoke test, not a result).
 
     ``input_scale`` multiplies the pixels 0-255. The default 1 feeds them raw, as
     the NengoDL tutorial that the thesis' settings come from; the thesis text
@@ -211,7 +210,7 @@ def reproduce(quick=False, data_dir=None, seed=0, progress=True, out=None, *,
             tutorial.fit(sims[name], nets[name], *(a[:tutorial.MINIBATCH_SIZE] for a in train))
             seconds[name].update(trace=time.time() - t0, train=0.0)
         for epoch in range(epochs):
-            if epoch == epochs - 1 > 0 and final_learning_rate is not None:
+            if epochs > 1 and epoch == epochs - 1 and final_learning_rate is not None:
                 for name in neurons:
                     tutorial.set_learning_rate(sims[name], final_learning_rate)
             for index in epoch_chunks(len(train[0]), epoch, seed=seed):
