@@ -26,6 +26,7 @@ from tensorflow.python.framework import smart_cond
 
 from nengo_snnext.backends.dl.ops import TF_OPS, XLA_OPS
 from nengo_snnext.backends.dl.surrogate import resolve_surrogate, surrogate_spike
+from nengo_snnext.backends.dl.xla import jit_on_calling_thread
 from nengo_snnext.equations.lif import heaviside
 from nengo_snnext.equations.noise import scale_noise
 from nengo_snnext.equations.surrogates import smoothed_rate
@@ -306,21 +307,25 @@ class EquationBuilder(TFNeuronBuilder):
     def spiking_step(self, J, state, extra, step_params):
         """The type's step equation; XLA-compiled where the type declares ``jit_step``.
 
-        A long element-wise equation (MIF/MIF2: four event segments of a few
-        dozen ops each) runs as a handful of fused XLA kernels instead of one
-        TensorFlow op at a time. Only the spiking step is compiled: it is never
+        A long element-wise equation (MIF/MIF2: event stages of a few dozen ops
+        each) runs as a handful of fused XLA kernels on the calling thread
+        (:func:`~.xla.jit_on_calling_thread`; non-finite currents give NaN spikes
+        and hold the state) instead of one TensorFlow op at a time. Only the
+        spiking step is compiled: it is never
         differentiated (rate training differentiates the rate; surrogate types
         do not declare ``jit_step``).
         """
 
         def step(J, state, extra):
-            return self.equation(
-                TF_OPS, self.dt_value, J, self.state_class(*state), **extra, **step_params
+            spikes, new_state = self.equation(
+                TF_OPS, self.dt_value, J, state, **extra, **step_params
             )
+            return (spikes,), new_state
 
         if self.neuron_class.jit_step:
-            step = tf.function(step, jit_compile=True)
-        return step(J, tuple(state), extra)
+            step = jit_on_calling_thread(step)
+        (spikes,), new_state = step(J, self.state_class(*state), extra)
+        return spikes, new_state
 
     def run(self, J, arrays, params):
         """Spikes and new state of one run: spiking step or, training in rate mode, the rate."""

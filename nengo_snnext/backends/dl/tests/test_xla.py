@@ -1,0 +1,82 @@
+"""XLA compilation on the calling thread: same result, kernels not split, NaN branch."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from nengo_snnext import MIF, MIF2
+from nengo_snnext.backends.dl.ops import TF_OPS
+from nengo_snnext.backends.dl.xla import jit_on_calling_thread
+
+DT = 0.001
+SHAPE = (32, 128)  # a NengoDL minibatch of 32 through 128 neurons
+
+
+def equation_of(neuron_type):
+    cls = type(neuron_type)
+    params = dict(neuron_type.equation_params(DT))
+
+    def equation(J, state):
+        spikes, new_state = cls.equation(TF_OPS, DT, J, state, **params)
+        return (spikes,), new_state
+
+    return equation
+
+
+def inputs(neuron_type, rng, dtype=np.float32):
+    """Currents across MIF's regimes and a state from 20 steps of them."""
+    cls = type(neuron_type)
+    J = tf.constant(rng.uniform(-1, 6, size=SHAPE).astype(dtype))
+    state = cls.state_class(*(tf.zeros(SHAPE, dtype=dtype) for _ in cls.state_class._fields))
+    equation = equation_of(neuron_type)
+    for _ in range(20):
+        _, state = equation(J, state)
+    return J, state
+
+
+@pytest.mark.parametrize("neuron_type", [MIF(), MIF2()], ids=str)
+def test_equals_the_uncompiled_equation(neuron_type, rng):
+    J, state = inputs(neuron_type, rng, dtype=np.float64)
+    equation = equation_of(neuron_type)
+    compiled = jit_on_calling_thread(equation)
+    total = 0
+    for _ in range(30):
+        (spikes, ), new_state = equation(J, state)
+        (compiled_spikes, ), compiled_state = compiled(J, state)
+        # XLA's exp/log1p differ from TensorFlow's kernels in the last bits
+        assert np.array_equal(compiled_spikes.numpy(), spikes.numpy())
+        for name, a, b in zip(state._fields, compiled_state, new_state):
+            assert np.allclose(a.numpy(), b.numpy(), atol=1e-12, rtol=0), name
+        total += np.count_nonzero(spikes.numpy())
+        state = new_state
+    assert total > 1000
+
+
+def test_kernels_are_not_split_over_threads(rng):
+    neuron_type = MIF2()
+    J, state = inputs(neuron_type, rng)
+    equation = equation_of(neuron_type)
+
+    def partitions(fn):
+        hlo = fn.experimental_get_compiler_ir(J, state)(stage="optimized_hlo")
+        return hlo.count("outer_dimension_partitions")
+
+    assert partitions(jit_on_calling_thread(equation)) == 0
+    if len(os.sched_getaffinity(0)) >= 2:  # one CPU: XLA splits nothing anyway
+        assert partitions(tf.function(equation, jit_compile=True)) > 0
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_current_gives_nan_and_holds_the_state(bad, rng):
+    neuron_type = MIF2()
+    J, state = inputs(neuron_type, rng)
+    J = J.numpy()
+    J[3, 17] = bad
+    (spikes,), new_state = jit_on_calling_thread(equation_of(neuron_type))(
+        tf.constant(J), state
+    )
+    assert np.isnan(spikes.numpy()).all()
+    for name, a, b in zip(state._fields, new_state, state):
+        assert np.array_equal(a.numpy(), b.numpy()), name
