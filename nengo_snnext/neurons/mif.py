@@ -14,8 +14,14 @@ from nengo.dists import Choice, Uniform
 from nengo.exceptions import ValidationError
 from nengo.params import BoolParam
 
-from nengo_snnext.backends.reference.mif import hybrid_step_for
-from nengo_snnext.equations.mif import MIFState, cycle_period, mif_rate, mif_step
+from nengo_snnext.backends.reference.mif import hybrid_step_for, numba_enabled
+from nengo_snnext.equations.mif import (
+    M2Parameters,
+    MIFState,
+    cycle_period,
+    mif_rate,
+    mif_step,
+)
 from nengo_snnext.neurons._base import SpikingNeuronType
 from nengo_snnext.neurons._params import FiniteNumberParam
 from nengo_snnext.ops import NUMPY_OPS
@@ -177,6 +183,32 @@ class MemristiveNeuronType(SpikingNeuronType):
         return state
 
     # --- rates and gain/bias --------------------------------------------------
+
+    def step(self, dt, J, output, **state):
+        """Nengo core's step; with numba, float64 vectors take one compiled call in place.
+
+        :func:`~nengo_snnext.backends.reference.mif_numba.numba_volt_step` does what
+        the step below does with the numba kernel (the same arithmetic; tested equal)
+        without numpy's per-operation cost on the conversions and writes.
+        """
+        if numba_enabled():
+            from nengo_snnext.backends.reference.mif_numba import numba_volt_step
+
+            if numba_volt_step(J, output, state, self._numba_args(dt)):
+                return
+        super().step(dt, J, output, **state)  # and the error of a non-finite current
+
+    def _numba_args(self, dt):
+        """:func:`~nengo_snnext.backends.reference.mif_numba.numba_volt_args`, per ``dt``."""
+        cache = self.__dict__.setdefault("_numba_args_by_dt", {})
+        if dt not in cache:
+            from nengo_snnext.backends.reference.mif_numba import numba_volt_args
+
+            params = self.equation_params(dt)
+            m2 = (M2Parameters(**{k: params.pop(k) for k in M2Parameters._fields})
+                  if "u_battery" in params else None)
+            cache[dt] = numba_volt_args(dt, scale=self.amplitude / dt, m2=m2, **params)
+        return cache[dt]
 
     def numpy_equation(self, dt, J, state, **params):
         """The step with the event-driven numpy (or numba) kernel, equal to ``equation``."""

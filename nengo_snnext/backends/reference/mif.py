@@ -374,6 +374,14 @@ def fast_hybrid_step(
     """
     if xp_ is not NUMPY_OPS:
         raise TypeError(f"fast_hybrid_step computes with numpy only, not {xp_.name}")
+    if np.ndim(u) != 1:  # the neurons in one dimension (the index arrays below)
+        shape = np.shape(u)
+        flat = [None if a is None else np.ravel(a) for a in (J, u, x, ref, x2)]
+        s = fast_hybrid_step(xp_, dt, *flat, tau_off=tau_off, tau_on=tau_on, u_reset=u_reset,
+                             tau_ref=tau_ref, memristive=memristive, m2=m2)
+        return s._replace(**{name: None if getattr(s, name) is None else
+                             getattr(s, name).reshape(shape)
+                             for name in ("u", "x", "ref", "x2", "count")})
     dtype = u.dtype
     c = _constants_for(dtype, dt, tau_off, tau_on, u_reset, tau_ref, memristive, m2)
     # the quiet neurons: one charge segment of the whole step (relax with seg = dt)

@@ -55,7 +55,14 @@ def _refractory_voltage(u, x2, t, m2):
 
 
 @numba.njit(cache=True)
-def _segment(J, s, active, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m2):
+def _below_threshold(u, u_end, J, tol):
+    """Whether a charge segment from ``u`` to ``u_end`` surely stays below threshold
+    (the test of the quiet neurons, :data:`~.mif.ROUNDING_ULPS`)."""
+    return max(u, u_end) + tol * (abs(u) + abs(J - u)) < 1.0 - tol and J < LARGE_CURRENT
+
+
+@numba.njit(cache=True)
+def _segment(J, s, active, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m2, tol):
     """One segment of one neuron; ``s = [u, x, ref, x2, r, count, spiked]`` in place."""
     u, x, ref, x2, r = s[0], s[1], s[2], s[3], s[4]
     rho = tau_on / tau_off
@@ -76,6 +83,14 @@ def _segment(J, s, active, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2
     elif in_on:
         t_event = _discharge_time(u, J, tau_on, rho, u_reset)
     else:
+        # the charge to the segment end first: where it surely stays below threshold
+        # (mostly after a refractory end), the threshold time (a log1p) is not needed
+        u_end = _relax(u, J, r, tau_off)
+        if _below_threshold(u, u_end, J, tol):
+            if has_m2 and memristive:
+                s[3] = x2 * math.exp(-r / m2[4])
+            s[0], s[4] = u_end, 0.0
+            return
         t_event = _charge_time(u, J, tau_off)
     hit = t_event <= r
     seg = min(t_event, r)
@@ -171,14 +186,16 @@ def _hybrid_kernel(dt, J, u, x, ref, x2, out, tau_off, tau_on, u_reset, tau_ref,
         s[0], s[1], s[2], s[3], s[4], s[5], s[6] = u[k], x[k], ref[k], x2[k], dt, 0.0, 0.0
         if short:
             for _ in range(SHORT_STEP_SEGMENTS):
-                _segment(J[k], s, True, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m2)
+                _segment(J[k], s, True, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m2,
+                         tol)
         else:
             for _ in range(STAGE_SEGMENTS):
                 _segment(J[k], s, s[6] < 0.5, tau_off, tau_on, u_reset, tau_ref, memristive,
-                         has_m2, m2)
+                         has_m2, m2, tol)
             _fast_forward(J[k], s, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m2)
             for _ in range(STAGE_SEGMENTS):
-                _segment(J[k], s, True, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m2)
+                _segment(J[k], s, True, tau_off, tau_on, u_reset, tau_ref, memristive, has_m2, m2,
+                         tol)
         for j in range(5):
             out[j, k] = s[j if j < 4 else 5]
 
@@ -211,3 +228,77 @@ def numba_hybrid_step(xp_, dt, J, u, x, ref, x2, *, tau_off, tau_on, u_reset, ta
     shape = np.shape(J)
     u, x, ref, x2, count = (row.reshape(shape) for row in out)
     return _Phase(u=u, x=x, ref=ref, x2=x2, r=None, count=count, spiked=None)
+
+
+@numba.njit(cache=True)
+def _volt_step(dt, J, V, x1, ref, x2, output, scale, e_rest, delta_v, tau_off, tau_on, u_reset,
+               tau_ref, memristive, has_m2, m2, short):
+    """:func:`~nengo_snnext.equations.mif.mif_step` / ``mif2_step`` and Nengo's writes of
+    :meth:`~.SpikingNeuronType.step`, in place, in one call; False (nothing written) if
+    a current is not finite."""
+    n = J.size
+    finite = 0
+    for k in range(n):  # branch-free (vectorised): x - x is 0 for finite x, else NaN
+        finite += (J[k] - J[k]) == 0.0
+    if finite < n:
+        return False
+    u = np.empty(n)
+    x = np.empty(n)
+    x2_in = np.empty(n)
+    for k in range(n):  # the conversions of mif_step and mif2_step, per element
+        u[k] = (V[k] - e_rest) / delta_v
+        x[k] = x1[k] if memristive else 0.0 * x1[k]
+        if has_m2:
+            x2_in[k] = x2[k] if memristive else 0.0 * x1[k]
+        else:
+            x2_in[k] = 0.0 * u[k]
+    out = np.empty((5, n))
+    _hybrid_kernel(dt, J, u, x, ref, x2_in, out, tau_off, tau_on, u_reset, tau_ref, memristive,
+                   has_m2, m2, short)
+    for k in range(n):
+        V[k] = e_rest + delta_v * out[0, k]
+        x1[k] = out[1, k]
+        ref[k] = out[2, k]
+        if has_m2:
+            x2[k] = out[3, k]
+        output[k] = out[4, k] * scale
+    return True
+
+
+def _is_float64_vector(a, n):
+    return (type(a) is np.ndarray and a.dtype == np.float64 and a.shape == (n,)
+            and a.flags.c_contiguous)
+
+
+def numba_volt_args(dt, *, scale, e_rest, delta_v, tau_off, tau_on, u_reset, tau_ref, memristive,
+                    m2):
+    """The scalar arguments of :func:`numba_volt_step` (a step's parameters: cache them)."""
+    from nengo_snnext.equations.mif import is_short_step
+
+    short = is_short_step(dt, tau_on=tau_on, u_reset=u_reset, tau_ref=tau_ref,
+                          memristive=memristive)
+    m2_values = tuple(float(v) for v in m2) if m2 is not None else (0.0, 0.0, 0.0, 0.0, 1.0)
+    return (float(dt), float(scale), float(e_rest), float(delta_v), float(tau_off),
+            float(tau_on), float(u_reset), float(tau_ref), bool(memristive), m2 is not None,
+            m2_values, short)
+
+
+def numba_volt_step(J, output, state, args):
+    """One Nengo step of MIF or MIF2 in place, as :meth:`~.SpikingNeuronType.step` makes
+    it with :func:`numba_hybrid_step`; ``args`` from :func:`numba_volt_args`.
+
+    ``state`` holds ``voltage``, ``memristor``, ``refractory_time`` (and, for MIF2,
+    ``memristor2``); ``output`` gets the spike count times ``scale``. Returns None
+    where it does not apply (arrays not 1-D contiguous float64), False where a current
+    is not finite (nothing written), True when done.
+    """
+    has_m2 = args[9]
+    V, x1, ref = state["voltage"], state["memristor"], state["refractory_time"]
+    x2 = state["memristor2"] if has_m2 else V  # unused without M2
+    n = J.shape[0] if type(J) is np.ndarray and J.ndim == 1 else -1
+    if n < 0 or not (_is_float64_vector(J, n) and _is_float64_vector(output, n)
+                     and _is_float64_vector(V, n) and _is_float64_vector(x1, n)
+                     and _is_float64_vector(ref, n) and _is_float64_vector(x2, n)):
+        return None
+    dt, *rest = args
+    return _volt_step(dt, J, V, x1, ref, x2, output, *rest)
