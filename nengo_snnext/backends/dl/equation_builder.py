@@ -26,7 +26,7 @@ from tensorflow.python.framework import smart_cond
 
 from nengo_snnext.backends.dl.ops import TF_OPS, XLA_OPS
 from nengo_snnext.backends.dl.surrogate import resolve_surrogate, surrogate_spike
-from nengo_snnext.backends.dl.xla import jit_on_calling_thread
+from nengo_snnext.backends.dl.xla import jit_step
 from nengo_snnext.equations.lif import heaviside
 from nengo_snnext.equations.noise import scale_noise
 from nengo_snnext.equations.surrogates import smoothed_rate
@@ -309,7 +309,7 @@ class EquationBuilder(TFNeuronBuilder):
 
         A long element-wise equation (MIF/MIF2: event stages of a few dozen ops
         each) runs as a handful of fused XLA kernels on the calling thread
-        (:func:`~.xla.jit_on_calling_thread`; non-finite currents give NaN spikes
+        (:func:`~.xla.jit_step`; non-finite currents give NaN spikes
         and hold the state) instead of one TensorFlow op at a time. Only the
         spiking step is compiled: it is never
         differentiated (rate training differentiates the rate; surrogate types
@@ -323,7 +323,7 @@ class EquationBuilder(TFNeuronBuilder):
             return (spikes,), new_state
 
         if self.neuron_class.jit_step:
-            step = jit_on_calling_thread(step)
+            step = jit_step(step, J.shape.num_elements())
         (spikes,), new_state = step(J, self.state_class(*state), extra)
         return spikes, new_state
 

@@ -113,3 +113,24 @@ def test_rate_training_smoothing_is_straight_through(neuron_type, dl_simulator, 
     assert np.allclose(grads[net.inp][0, 0], numeric, rtol=rtol, atol=1e-3)
     # below the rheobase the slope is no longer zero: silent neurons learn
     assert np.all(np.abs(grads[net.inp][0, 0, :4]) > 0)
+
+
+def test_non_finite_current_gives_nan_spikes_and_holds_the_state(dl_simulator):
+    """NengoDL cannot raise nengo.Simulator's error inside the graph: a step with a
+    non-finite current gives NaN spikes and keeps the state (``backends/dl/xla.py``)."""
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(np.zeros(1))
+        ens = nengo.Ensemble(20, 1, neuron_type=MIF2())
+        nengo.Connection(stim, ens, synapse=None)
+        spikes = nengo.Probe(ens.neurons)
+        state = [nengo.Probe(ens.neurons, name) for name in MIF2().state]
+    bad = 9
+    x = np.full((1, 20, 1), 0.5)
+    x[0, bad] = np.nan
+    sim = dl_simulator(net)
+    sim.run_steps(20, data={stim: x})
+    assert np.isnan(sim.data[spikes][bad]).all()
+    assert np.isfinite(sim.data[spikes][np.arange(20) != bad]).all()
+    assert np.count_nonzero(sim.data[spikes][bad + 1:]) > 0
+    for probe in state:
+        np.testing.assert_array_equal(sim.data[probe][bad], sim.data[probe][bad - 1])

@@ -1,4 +1,4 @@
-"""XLA compilation on the calling thread: same result, kernels not split, NaN branch."""
+"""XLA-compiled steps: same result, kernels on the calling thread when small, NaN handling."""
 
 import os
 
@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from nengo_snnext import MIF, MIF2
 from nengo_snnext.backends.dl.ops import TF_OPS
-from nengo_snnext.backends.dl.xla import jit_on_calling_thread
+from nengo_snnext.backends.dl.xla import SPLIT_ABOVE, jit_step
 
 DT = 0.001
 SHAPE = (32, 128)  # a NengoDL minibatch of 32 through 128 neurons
@@ -36,11 +36,15 @@ def inputs(neuron_type, rng, dtype=np.float32):
     return J, state
 
 
+SIZES = {"small": SHAPE[0] * SHAPE[1], "large": SPLIT_ABOVE + 1}  # the two compilations
+
+
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("neuron_type", [MIF(), MIF2()], ids=str)
-def test_equals_the_uncompiled_equation(neuron_type, rng):
+def test_equals_the_uncompiled_equation(neuron_type, size, rng):
     J, state = inputs(neuron_type, rng, dtype=np.float64)
     equation = equation_of(neuron_type)
-    compiled = jit_on_calling_thread(equation)
+    compiled = jit_step(equation, SIZES[size])
     total = 0
     for _ in range(30):
         (spikes, ), new_state = equation(J, state)
@@ -63,18 +67,20 @@ def test_kernels_are_not_split_over_threads(rng):
         hlo = fn.experimental_get_compiler_ir(J, state)(stage="optimized_hlo")
         return hlo.count("outer_dimension_partitions")
 
-    assert partitions(jit_on_calling_thread(equation)) == 0
+    assert partitions(jit_step(equation, SIZES["small"])) == 0
     if len(os.sched_getaffinity(0)) >= 2:  # one CPU: XLA splits nothing anyway
         assert partitions(tf.function(equation, jit_compile=True)) > 0
+        assert partitions(jit_step(equation, SIZES["large"])) > 0
 
 
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_non_finite_current_gives_nan_and_holds_the_state(bad, rng):
+def test_non_finite_current_gives_nan_and_holds_the_state(bad, size, rng):
     neuron_type = MIF2()
     J, state = inputs(neuron_type, rng)
     J = J.numpy()
     J[3, 17] = bad
-    (spikes,), new_state = jit_on_calling_thread(equation_of(neuron_type))(
+    (spikes,), new_state = jit_step(equation_of(neuron_type), SIZES[size])(
         tf.constant(J), state
     )
     assert np.isnan(spikes.numpy()).all()
