@@ -304,23 +304,24 @@ class EquationBuilder(TFNeuronBuilder):
             self.noise_sizes = sizes
             self.step_signals = signals
 
-    def spiking_step(self, J, state, extra, step_params):
+    def spiking_step(self, J, state, extra, step_params, scale):
         """The type's step equation; XLA-compiled where the type declares ``jit_step``.
 
         A long element-wise equation (MIF/MIF2: event stages of a few dozen ops
         each) runs as a handful of fused XLA kernels on the calling thread
         (:func:`~.xla.jit_step`; non-finite currents give NaN spikes
         and hold the state) instead of one TensorFlow op at a time. Only the
-        spiking step is compiled: it is never
-        differentiated (rate training differentiates the rate; surrogate types
-        do not declare ``jit_step``).
+        spiking step is compiled: it is never differentiated (rate training
+        differentiates the rate; surrogate types do not declare ``jit_step``).
+        Returns the spike counts times ``scale`` (``amplitude / dt``, in the
+        compiled step) and the new state.
         """
 
         def step(J, state, extra):
             spikes, new_state = self.equation(
                 TF_OPS, self.dt_value, J, state, **extra, **step_params
             )
-            return (spikes,), new_state
+            return (spikes * scale,), new_state
 
         if self.neuron_class.jit_step:
             step = jit_step(step, J.shape.num_elements())
@@ -338,8 +339,10 @@ class EquationBuilder(TFNeuronBuilder):
         extra = {}
         if self.sample_argument is not None:
             extra[self.sample_argument] = arrays[self.sample_argument]
-        spikes, new_state = self.spiking_step(J, state, extra, step_params)
-        outputs = (spikes * (amplitude / self.dt_value), *new_state)
+        spikes, new_state = self.spiking_step(
+            J, state, extra, step_params, scale=amplitude / self.dt_value
+        )
+        outputs = (spikes, *new_state)
         if kind == "surrogate" or self.config.inference_only:
             return outputs
 
