@@ -40,7 +40,9 @@ import nengo_snnext
 import nengo_dl
 import tensorflow as tf
 from nengo_snnext import KLIF, MIF, MIF2, DiscreteLIF
-from nengo_snnext.backends.dl._registry import python_fallback
+from nengo_snnext.backends.dl import EquationBuilder
+from nengo_snnext.backends.dl._registry import python_fallback, register_neuron_builder
+from nengo_snnext.backends.dl.ops import TF_OPS
 from nengo_snnext.backends.dl.recipe import (
     accuracy,
     fit_classifier,
@@ -111,6 +113,32 @@ class BisectionMIF2(SegmentMIF2):
         return self.rate_params(dt, n_neurons)
 
 
+class SplitStepBuilder(EquationBuilder):
+    """The builder as before the fifth pass of issue 12: the step compiled by a plain
+    ``tf.function(jit_compile=True)``, so XLA splits its kernels over the threads."""
+
+    def spiking_step(self, J, state, extra, step_params, scale):
+        @functools.partial(tf.function, jit_compile=True)
+        def step(J, state):
+            spikes, new_state = self.equation(
+                TF_OPS, self.dt_value, J, self.state_class(*state), **extra, **step_params
+            )
+            return spikes * scale, new_state
+
+        return step(J, tuple(state))
+
+
+class SplitMIF(MIF):
+    """MIF with the XLA step split over the threads (before the fifth pass)."""
+
+
+class SplitMIF2(MIF2):
+    """MIF2 with the XLA step split over the threads (before the fifth pass)."""
+
+
+register_neuron_builder(SplitMIF, SplitMIF2)(SplitStepBuilder)
+
+
 TYPES = {
     "nengo.LIF (built-in)": nengo.LIF(amplitude=0.01),
     "DiscreteLIF": DiscreteLIF(amplitude=0.01),
@@ -122,6 +150,8 @@ TYPES = {
     "MIF2 segments": SegmentMIF2(amplitude=0.01),
     "MIF before": StepByStepMIF(amplitude=0.01),
     "MIF2 before": BisectionMIF2(amplitude=0.01),
+    "MIF split": SplitMIF(amplitude=0.01),
+    "MIF2 split": SplitMIF2(amplitude=0.01),
     "NeuralOscillation": NeuralOscillation(amplitude=0.01),
     "AltNeuralOscillation": AltNeuralOscillation(c=-0.1441, d=-0.1762, amplitude=0.01),
     "NoisyLIF": NoisyLIF(amplitude=0.01),

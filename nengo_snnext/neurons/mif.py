@@ -189,9 +189,11 @@ class MemristiveNeuronType(SpikingNeuronType):
 
         :func:`~nengo_snnext.backends.reference.mif_numba.numba_volt_step` does what
         the step below does with the numba kernel (the same arithmetic; tested equal)
-        without numpy's per-operation cost on the conversions and writes.
+        without numpy's per-operation cost on the conversions and writes. A
+        subclass that overrides :meth:`numpy_equation` gets the generic step with it.
         """
-        if numba_enabled():
+        if numba_enabled() and (type(self).numpy_equation
+                                is MemristiveNeuronType.numpy_equation):
             from nengo_snnext.backends.reference.mif_numba import numba_volt_step
 
             if numba_volt_step(J, output, state, self._numba_args(dt)):

@@ -120,3 +120,20 @@ def test_numba_neuron_step_leaves_other_arrays_to_the_generic_step(case, monkeyp
     np.testing.assert_allclose(out_a, out_b, rtol=0, atol=0)
     for name in state_a:
         np.testing.assert_allclose(state_a[name], state_b[name], rtol=1e-11, atol=1e-15)
+
+
+def test_a_subclass_with_its_own_numpy_equation_gets_the_generic_step(monkeypatch):
+    from nengo_snnext import MIF2
+
+    calls = []
+
+    class Recorded(MIF2):
+        def numpy_equation(self, dt, J, state, **params):
+            calls.append(dt)
+            return super().numpy_equation(dt, J, state, **params)
+
+    monkeypatch.setenv("NENGO_SNNEXT_NUMBA", "1")
+    neuron_type = Recorded()
+    state = neuron_type.make_state(10, rng=np.random.RandomState(3), dtype=np.float64)
+    neuron_type.step(1e-3, np.full(10, 3.0), np.zeros(10), **state)
+    assert calls == [1e-3]
