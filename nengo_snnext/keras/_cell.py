@@ -29,6 +29,7 @@ from tensorflow.python.framework import smart_cond
 from nengo_snnext.backends.dl.equation_builder import STANDARD_NOISE
 from nengo_snnext.backends.dl.ops import TF_OPS
 from nengo_snnext.backends.dl.surrogate import surrogate_spike
+from nengo_snnext.backends.dl.xla import jit_step
 from nengo_snnext.equations.lif import heaviside
 from nengo_snnext.equations.noise import scale_noise
 from nengo_snnext.keras._parameters import ParameterView, constant_state
@@ -67,11 +68,19 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
         sizes = [self.size] * len(neuron_type.state)
         self.state_size = sizes + [tf.TensorShape([2])] if self.stochastic else sizes
         self.weights_by_attribute = {}
-        # XLA fuses the step's elementwise ops into one kernel (forward and backward);
-        # the parameter source is read inside, so trained weights get their gradients
+        # XLA fuses the step's elementwise ops into a few kernels; the parameter source
+        # is read inside, so trained weights get their gradients. The long steps of the
+        # types NengoDL compiles too (jit_step: MIF, MIF2) run on the calling thread for
+        # up to 2^16 neurons (backends/dl/xla.py; 20 batches of 32 x 8 x 128 in
+        # predict, CPU: MIF2 165 -> 89 ms, MIF 89-132 -> 73-79 ms); the short Euler
+        # steps gain nothing from it (AltNeuralOscillation 74 -> 81-84 ms), so not them
         self.compiled_step = self.compiled_count = None
-        if jit_compile:
+        if jit_compile and neuron_type.jit_step:
+            self.xla_step = jit_step(self.tuple_step)
+            self.compiled_step = self.call_xla_step
+        elif jit_compile:
             self.compiled_step = tf.function(self.source_step, jit_compile=True, autograph=False)
+        if jit_compile:
             # forward only (no gradient flows through it), so XLA's fusion always pays
             self.compiled_count = tf.function(
                 self.source_counted_rate, jit_compile=True, autograph=False)
@@ -161,6 +170,17 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
     def source_step(self, J, states):
         """:meth:`spiking_step` with this call's parameter source."""
         return self.spiking_step(J, states, self.parameter_source())
+
+    def tuple_step(self, J, states):
+        """:meth:`source_step` in :func:`~nengo_snnext.backends.dl.xla.jit_step`'s form."""
+        output, new_states = self.source_step(J, list(states))
+        return (output,), tuple(new_states)
+
+    def call_xla_step(self, J, states):
+        """The XLA-compiled :meth:`source_step` (NaN output, states held, for a
+        non-finite ``J``: ``check_finite`` raises before, by default)."""
+        (output,), new_states = self.xla_step(J, tuple(states))
+        return output, list(new_states)
 
     def rate_step(self, J, states, source):
         params = source.training_rate_params(self.dt, n_neurons=self.n_neurons)

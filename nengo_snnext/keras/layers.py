@@ -106,6 +106,8 @@ class SpikingNeurons(tf.keras.layers.Layer):
         XLA-compile the neuron step for inference (its elementwise ops fused into
         one kernel; calls with ``training=True``, as in ``fit``, run the uncompiled
         step, which was faster there), and the forward-only steps of ``rate_steps``.
+        MIF/MIF2's step runs on the calling thread for up to 2^16 neurons
+        (:func:`nengo_snnext.backends.dl.xla.jit_step`).
         ``None`` (default): when unrolled, for deterministic types. Stochastic types
         are not compiled: XLA draws other stateless random numbers than TensorFlow
         (``True`` raises for them). Spikes are the same as uncompiled (tested);

@@ -324,7 +324,7 @@ class EquationBuilder(TFNeuronBuilder):
             return (spikes * scale,), new_state
 
         if self.neuron_class.jit_step:
-            step = jit_step(step, J.shape.num_elements())
+            step = jit_step(step)
         (spikes,), new_state = step(J, self.state_class(*state), extra)
         return spikes, new_state
 

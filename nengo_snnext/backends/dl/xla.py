@@ -34,6 +34,21 @@ Measured for the MIF2 step on 2 cores (ms per step, calling thread / split, wall
 """
 
 
+ASSUMED_BATCH = 32
+"""The minibatch :func:`jit_step` assumes where ``J``'s first dimension is not known
+when it is traced (Keras traces ``predict`` so): Keras's default ``batch_size``."""
+
+
+def _static_size(J):
+    """Elements of ``J`` as traced (:data:`ASSUMED_BATCH` for an unknown first
+    dimension), or None if other dimensions are unknown."""
+    dims = J.shape.as_list() if J.shape.rank is not None else None
+    if not dims or any(d is None for d in dims[1:]):
+        return None
+    return int(np.prod(dims[1:], dtype=np.int64)) * (ASSUMED_BATCH if dims[0] is None
+                                                     else dims[0])
+
+
 def _nan_like(J):
     return tf.fill(tf.shape(J), tf.constant(np.nan, dtype=J.dtype))
 
@@ -49,33 +64,38 @@ def _finite(J):
     return tf.reduce_all(tf.math.is_finite(J))
 
 
-def jit_step(equation, n_elements, n_outputs=1):
+def jit_step(equation, n_outputs=1, split=None):
     """``equation(J, state, *args) -> (outputs, new_state)`` compiled by XLA.
 
     ``outputs`` is a tuple of ``n_outputs`` tensors shaped like ``J`` and
     ``new_state`` has the structure of ``state``. Where any current is not finite,
-    the outputs are NaN and the state is returned unchanged. Up to
-    :data:`SPLIT_ABOVE` elements (``n_elements``, None if unknown) the kernels run on
-    the calling thread (a ``tf.cond`` branch); above, XLA splits them over the
-    intra-op threads and the non-finite case is selected element-wise.
+    the outputs are NaN and the state is returned unchanged. ``split=False``: the
+    kernels run on the calling thread (a ``tf.cond`` branch); ``True``: XLA splits
+    them over the intra-op threads and the non-finite case is selected element-wise;
+    None (default): split above :data:`SPLIT_ABOVE` elements of ``J`` (its size at
+    tracing, with :data:`ASSUMED_BATCH` for an unknown first dimension; split where
+    other dimensions are unknown).
     """
-    if n_elements is not None and n_elements <= SPLIT_ABOVE:
 
-        def step(J, state, *args):
-            def finite():
-                outputs, new_state = equation(J, state, *args)
-                return tuple(outputs), new_state
-
-            return tf.cond(_finite(J), finite, lambda: _not_finite(J, state, n_outputs))
-
-    else:
-
-        def step(J, state, *args):
+    def on_calling_thread(J, state, *args):
+        def finite():
             outputs, new_state = equation(J, state, *args)
-            finite, nan = _finite(J), _nan_like(J)
-            return (
-                tuple(tf.where(finite, a, nan) for a in outputs),
-                tf.nest.map_structure(lambda a, b: tf.where(finite, a, b), new_state, state),
-            )
+            return tuple(outputs), new_state
 
-    return tf.function(step, jit_compile=True)
+        return tf.cond(_finite(J), finite, lambda: _not_finite(J, state, n_outputs))
+
+    def split_over_threads(J, state, *args):
+        outputs, new_state = equation(J, state, *args)
+        finite, nan = _finite(J), _nan_like(J)
+        return (
+            tuple(tf.where(finite, a, nan) for a in outputs),
+            tf.nest.map_structure(lambda a, b: tf.where(finite, a, b), new_state, state),
+        )
+
+    def step(J, state, *args):
+        n_elements = _static_size(J)
+        split_here = split if split is not None else (
+            n_elements is None or n_elements > SPLIT_ABOVE)
+        return (split_over_threads if split_here else on_calling_thread)(J, state, *args)
+
+    return tf.function(step, jit_compile=True, autograph=False)

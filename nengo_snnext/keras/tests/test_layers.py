@@ -180,3 +180,24 @@ def test_stochastic_types_are_not_compiled():
         nk.NeuralOscillation(seed=0, jit_compile=True)
     with pytest.raises(ValueError, match="unroll=True needs a static time axis"):
         nk.KLIF(unroll=True).resolve_unroll(None)
+
+
+@pytest.mark.parametrize("neuron_type, on_calling_thread", [
+    (nengo_snnext.MIF2(), True),  # jit_step types: backends/dl/xla.py
+    (nengo_snnext.KLIF(), False),
+], ids=str)
+def test_long_steps_are_compiled_to_run_on_the_calling_thread(neuron_type, on_calling_thread):
+    inp = tf.keras.Input((4, 16))
+    layer = nk.SpikingNeurons(neuron_type)
+    model = tf.keras.Model(inp, layer(inp))
+    x = np.linspace(0, 6, 2 * 4 * 16).reshape(2, 4, 16).astype(np.float32)
+    assert np.count_nonzero(model.predict(x, verbose=0)) > 0
+    cell = layer.layer.cell
+    spec = tf.TensorSpec((None, 16), tf.float32)  # as Keras traces predict
+    states = [spec] * len(neuron_type.state)
+    if on_calling_thread:
+        graph = cell.xla_step.get_concrete_function(spec, tuple(states)).graph
+    else:
+        graph = cell.compiled_step.get_concrete_function(spec, states).graph
+    conditional = any(op.type in ("If", "StatelessIf") for op in graph.get_operations())
+    assert conditional == on_calling_thread
