@@ -76,8 +76,7 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
         # steps gain nothing from it (AltNeuralOscillation 74 -> 81-84 ms), so not them
         self.compiled_step = self.compiled_count = None
         if jit_compile and neuron_type.jit_step:
-            self.xla_step = jit_step(self.tuple_step)
-            self.compiled_step = self.call_xla_step
+            self.compiled_step = jit_step(self.source_step)
         elif jit_compile:
             self.compiled_step = tf.function(self.source_step, jit_compile=True, autograph=False)
         if jit_compile:
@@ -170,17 +169,6 @@ class SpikingNeuronsCell(tf.keras.layers.Layer):
     def source_step(self, J, states):
         """:meth:`spiking_step` with this call's parameter source."""
         return self.spiking_step(J, states, self.parameter_source())
-
-    def tuple_step(self, J, states):
-        """:meth:`source_step` in :func:`~nengo_snnext.backends.dl.xla.jit_step`'s form."""
-        output, new_states = self.source_step(J, list(states))
-        return (output,), tuple(new_states)
-
-    def call_xla_step(self, J, states):
-        """The XLA-compiled :meth:`source_step` (NaN output, states held, for a
-        non-finite ``J``: ``check_finite`` raises before, by default)."""
-        (output,), new_states = self.xla_step(J, tuple(states))
-        return output, list(new_states)
 
     def rate_step(self, J, states, source):
         params = source.training_rate_params(self.dt, n_neurons=self.n_neurons)

@@ -321,12 +321,11 @@ class EquationBuilder(TFNeuronBuilder):
             spikes, new_state = self.equation(
                 TF_OPS, self.dt_value, J, state, **extra, **step_params
             )
-            return (spikes * scale,), new_state
+            return spikes * scale, new_state
 
         if self.neuron_class.jit_step:
             step = jit_step(step)
-        (spikes,), new_state = step(J, self.state_class(*state), extra)
-        return spikes, new_state
+        return step(J, self.state_class(*state), extra)
 
     def run(self, J, arrays, params):
         """Spikes and new state of one run: spiking step or, training in rate mode, the rate."""

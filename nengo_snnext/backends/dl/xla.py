@@ -53,42 +53,37 @@ def _nan_like(J):
     return tf.fill(tf.shape(J), tf.constant(np.nan, dtype=J.dtype))
 
 
-def _not_finite(J, state, n_outputs):
-    """NaN outputs shaped like ``J`` (through a ``reverse``, see the module docstring)
+def _not_finite(J, state):
+    """A NaN output shaped like ``J`` (through a ``reverse``, see the module docstring)
     and the state held."""
-    nan = _nan_like(J) + tf.reverse(J, axis=[-1])  # NaN either way
-    return tuple(nan for _ in range(n_outputs)), state
+    return _nan_like(J) + tf.reverse(J, axis=[-1]), state  # NaN either way
 
 
 def _finite(J):
     return tf.reduce_all(tf.math.is_finite(J))
 
 
-def jit_step(equation, n_outputs=1, split=None):
-    """``equation(J, state, *args) -> (outputs, new_state)`` compiled by XLA.
+def jit_step(equation, split=None):
+    """``equation(J, state, *args) -> (output, new_state)`` compiled by XLA.
 
-    ``outputs`` is a tuple of ``n_outputs`` tensors shaped like ``J`` and
-    ``new_state`` has the structure of ``state``. Where any current is not finite,
-    the outputs are NaN and the state is returned unchanged. ``split=False``: the
-    kernels run on the calling thread (a ``tf.cond`` branch); ``True``: XLA splits
-    them over the intra-op threads and the non-finite case is selected element-wise;
-    None (default): split above :data:`SPLIT_ABOVE` elements of ``J`` (its size at
-    tracing, with :data:`ASSUMED_BATCH` for an unknown first dimension; split where
-    other dimensions are unknown).
+    ``output`` is shaped like ``J`` and ``new_state`` has the structure of ``state``.
+    Where any current is not finite, the output is NaN and the state is returned
+    unchanged. ``split=False``: the kernels run on the calling thread (a ``tf.cond``
+    branch); ``True``: XLA splits them over the intra-op threads and the non-finite
+    case is selected element-wise; None (default): split above :data:`SPLIT_ABOVE`
+    elements of ``J`` (its size at tracing, with :data:`ASSUMED_BATCH` for an unknown
+    first dimension; split where other dimensions are unknown).
     """
 
     def on_calling_thread(J, state, *args):
-        def finite():
-            outputs, new_state = equation(J, state, *args)
-            return tuple(outputs), new_state
-
-        return tf.cond(_finite(J), finite, lambda: _not_finite(J, state, n_outputs))
+        return tf.cond(_finite(J), lambda: equation(J, state, *args),
+                       lambda: _not_finite(J, state))
 
     def split_over_threads(J, state, *args):
-        outputs, new_state = equation(J, state, *args)
-        finite, nan = _finite(J), _nan_like(J)
+        output, new_state = equation(J, state, *args)
+        finite = _finite(J)
         return (
-            tuple(tf.where(finite, a, nan) for a in outputs),
+            tf.where(finite, output, _nan_like(J)),
             tf.nest.map_structure(lambda a, b: tf.where(finite, a, b), new_state, state),
         )
 

@@ -195,9 +195,6 @@ def test_long_steps_are_compiled_to_run_on_the_calling_thread(neuron_type, on_ca
     cell = layer.layer.cell
     spec = tf.TensorSpec((None, 16), tf.float32)  # as Keras traces predict
     states = [spec] * len(neuron_type.state)
-    if on_calling_thread:
-        graph = cell.xla_step.get_concrete_function(spec, tuple(states)).graph
-    else:
-        graph = cell.compiled_step.get_concrete_function(spec, states).graph
+    graph = cell.compiled_step.get_concrete_function(spec, states).graph
     conditional = any(op.type in ("If", "StatelessIf") for op in graph.get_operations())
     assert conditional == on_calling_thread

@@ -19,8 +19,7 @@ def equation_of(neuron_type):
     params = dict(neuron_type.equation_params(DT))
 
     def equation(J, state):
-        spikes, new_state = cls.equation(TF_OPS, DT, J, state, **params)
-        return (spikes,), new_state
+        return cls.equation(TF_OPS, DT, J, state, **params)
 
     return equation
 
@@ -47,8 +46,8 @@ def test_equals_the_uncompiled_equation(neuron_type, split, rng):
     compiled = jit_step(equation, split=SPLIT[split])
     total = 0
     for _ in range(30):
-        (spikes, ), new_state = equation(J, state)
-        (compiled_spikes, ), compiled_state = compiled(J, state)
+        spikes, new_state = equation(J, state)
+        compiled_spikes, compiled_state = compiled(J, state)
         # XLA's exp/log1p differ from TensorFlow's kernels in the last bits
         assert np.array_equal(compiled_spikes.numpy(), spikes.numpy())
         for name, a, b in zip(state._fields, compiled_state, new_state):
@@ -97,7 +96,7 @@ def test_non_finite_current_gives_nan_and_holds_the_state(bad, split, rng):
     J, state = inputs(neuron_type, rng)
     J = J.numpy()
     J[3, 17] = bad
-    (spikes,), new_state = jit_step(equation_of(neuron_type), split=SPLIT[split])(
+    spikes, new_state = jit_step(equation_of(neuron_type), split=SPLIT[split])(
         tf.constant(J), state
     )
     assert np.isnan(spikes.numpy()).all()
